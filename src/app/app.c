@@ -1,0 +1,159 @@
+/* app.c - configuration from the environment, the hooks around every handler, and helpers modules share. */
+#include <stdlib.h>
+#include <string.h>
+#include "app.h"
+#include "../auth/audit.h"
+#include "../auth/perm.h"
+#include "../auth/session.h"
+#include "../base/log.h"
+
+static const char *env_or(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : dflt;
+}
+
+static int env_int(const char *name, int dflt, int min, int max)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return dflt;
+	n = strtol(v, &end, 10);
+	if (*end || n < min || n > max) {
+		log_warn("%s=%s is not an integer in [%d, %d]; using %d", name, v, min, max, dflt);
+		return dflt;
+	}
+	return (int)n;
+}
+
+/*
+ * The key file defaults to "<database file>.key" for SQLite and to
+ * data/zhibu.key for PostgreSQL. The returned strings live for the process.
+ */
+void config_load(struct config *cfg)
+{
+	static char keypath[4096];
+
+	if (!cfg->db_url)
+		cfg->db_url = env_or("ZHIBU_DB", "data/zhibu.db");
+	cfg->key_file = getenv("ZHIBU_KEY_FILE");
+	if (!cfg->key_file || !*cfg->key_file) {
+		if (strncmp(cfg->db_url, "postgres://", 11) == 0 ||
+		    strncmp(cfg->db_url, "postgresql://", 13) == 0)
+			cfg->key_file = "data/zhibu.key";
+		else {
+			snprintf(keypath, sizeof(keypath), "%s.key", cfg->db_url);
+			cfg->key_file = keypath;
+		}
+	}
+	cfg->listen = env_or("ZHIBU_LISTEN", "127.0.0.1:8080");
+	cfg->static_dir = env_or("ZHIBU_STATIC", "web/dist");
+	cfg->files_dir = env_or("ZHIBU_FILES", "data/files");
+	cfg->threads = env_int("ZHIBU_THREADS", 4, 1, 256);
+	cfg->secure_cookie = env_int("ZHIBU_SECURE_COOKIE", 0, 0, 1);
+	cfg->access_log = env_int("ZHIBU_ACCESS_LOG", 1, 0, 1);
+}
+
+/*
+ * Before each handler: give the request a database connection, then, unless
+ * the route is public, resolve the session, hold back everything but the
+ * password change while a one-time password is pending, demand the CSRF
+ * header on writes, and check the route's permission.
+ */
+static int app_begin(struct req *r)
+{
+	struct app *app = (struct app *)r->app;
+	struct ctx *c = arena_alloc(&r->arena, sizeof(*c));
+	struct zb_fail f;
+	int write = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0;
+
+	r->user = c;
+	c->db = db_pool_acquire(app->pool);
+	if (!c->db) {
+		resp_error(r, ZB_EUNAVAILABLE, "数据库暂时不可用，请稍后重试");
+		return -1;
+	}
+	if (r->route->flags & ROUTE_PUBLIC)
+		return 0;
+
+	zb_fail_init(&f);
+	if (session_resolve(r, c, &f) != ZB_OK) {
+		resp_fail(r, &f);
+		return -1;
+	}
+	zb_fail_release(&f);
+	if (write && !session_csrf_ok(r, c)) {
+		resp_error(r, ZB_EFORBIDDEN, "缺少或无效的 CSRF 令牌，请刷新页面后重试");
+		return -1;
+	}
+	if (c->must_change_password && !(r->route->flags & ROUTE_NOPWCHANGE)) {
+		resp_error(r, ZB_EPWCHANGE, "请先修改初始密码");
+		return -1;
+	}
+	if (c->must_enrol_totp && !(r->route->flags & ROUTE_NOPWCHANGE)) {
+		resp_error(r, ZB_ETOTPENROL, "管理员账户须先绑定动态验证码");
+		return -1;
+	}
+	if (r->route->perm && !perm_any(c, r->route->perm)) {
+		resp_error(r, ZB_EFORBIDDEN, "您没有执行此操作的权限");
+		return -1;
+	}
+	return 0;
+}
+
+static void app_end(struct req *r)
+{
+	struct app *app = (struct app *)r->app;
+	struct ctx *c = req_ctx(r);
+
+	if (c && c->db) {
+		db_pool_release(app->pool, c->db);
+		c->db = NULL;
+	}
+}
+
+const struct http_hooks app_hooks = { app_begin, app_end };
+
+void app_who(struct req *r, struct audit_who *who)
+{
+	struct ctx *c = req_ctx(r);
+
+	who->user_id = c ? c->user_id : 0;
+	who->username = c && c->username ? c->username : "";
+	who->ip = r->ip ? r->ip : "";
+	who->request_id = r->id;
+}
+
+int app_audit(struct req *r, const char *entity, int64_t entity_id, const char *action,
+	      const json_t *before, const json_t *after)
+{
+	struct audit_who who;
+
+	app_who(r, &who);
+	return audit_append(req_ctx(r)->db, &r->app->keys, &who, entity, entity_id, action,
+			    before, after);
+}
+
+void app_db_fail(struct req *r, int rc, int in_tx)
+{
+	struct ctx *c = req_ctx(r);
+
+	if (in_tx)
+		db_rollback(c->db);
+	switch (rc) {
+	case DB_EBUSY:
+		resp_error(r, ZB_EUNAVAILABLE, "系统繁忙，请稍后重试");
+		break;
+	case DB_EFULL:
+		log_error("request %s: storage full or I/O error: %s", r->id, db_errmsg(c->db));
+		resp_error(r, ZB_EUNAVAILABLE, "存储空间不足或磁盘故障，数据未保存，请联系系统管理员");
+		break;
+	default:
+		log_error("request %s: database error %d: %s", r->id, rc, db_errmsg(c->db));
+		resp_error(r, ZB_EINTERNAL, "服务器内部错误，数据未保存");
+		break;
+	}
+}

@@ -1,0 +1,82 @@
+/* app.h - the application context shared by the server's threads, and the per-request context. */
+#ifndef ZB_APP_H
+#define ZB_APP_H
+
+#include <stdint.h>
+#include "../auth/crypt.h"
+#include "../db/db.h"
+#include "../http/http.h"
+
+/*
+ * Configuration read once at start-up from the environment (ZHIBU_*) and
+ * never changed afterwards; shared read-only by every thread.
+ */
+struct config {
+	const char *db_url;	/* ZHIBU_DB, default data/zhibu.db */
+	const char *key_file;	/* ZHIBU_KEY_FILE, default beside the database */
+	const char *listen;	/* ZHIBU_LISTEN, default 127.0.0.1:8080 */
+	const char *static_dir;	/* ZHIBU_STATIC, default web/dist */
+	const char *files_dir;	/* ZHIBU_FILES, default data/files */
+	int threads;		/* ZHIBU_THREADS, default 4 */
+	int secure_cookie;	/* ZHIBU_SECURE_COOKIE=1 behind TLS */
+	int access_log;		/* ZHIBU_ACCESS_LOG, default 1 */
+};
+
+struct ratelimit;
+struct app {
+	struct config cfg;
+	struct keys keys;
+	struct db_pool *pool;
+	struct ratelimit *login_limit;	/* per IP, on POST /session */
+	char dummy_hash[160];	/* checked for unknown users so timing reveals nothing */
+};
+
+/* Fill cfg from the environment and argv overrides (--db). */
+void config_load(struct config *cfg);
+
+/* A role granted on an org subtree. */
+struct grant {
+	const char *role;	/* "sysadmin", "secadmin", "auditadmin", "staff", "secretary",
+				 * "discipline", "member", "gridworker" */
+	int64_t org_id;
+	const char *org_path;	/* "/1/4/" of the org the role is granted on */
+};
+
+#define CTX_MAX_GRANTS 16
+
+/* Who is asking, for how long, and from where. NULL user_id for public routes. */
+struct ctx {
+	struct db *db;
+	int64_t user_id;
+	const char *username;
+	int64_t session_row;	/* sessions.id */
+	int must_change_password;
+	int must_enrol_totp;	/* admin role, policy demands TOTP, none enrolled */
+	char csrf[65];
+	int ngrants;
+	struct grant grants[CTX_MAX_GRANTS];
+};
+
+static inline struct ctx *req_ctx(struct req *r) { return (struct ctx *)r->user; }
+
+/* The hooks the server calls around each handler (app.c). */
+extern const struct http_hooks app_hooks;
+/* The route table of every module (routes.c). */
+extern const struct route app_routes[];
+
+/* ---- helpers every module uses (app.c) ---- */
+
+/* The audit identity of the caller of r. */
+struct audit_who;
+void app_who(struct req *r, struct audit_who *who /* OUT */);
+/* Append an audit row for the caller inside the open transaction. DB_OK or DB_E*. */
+int app_audit(struct req *r, const char *entity, int64_t entity_id, const char *action,
+	      const json_t *before, const json_t *after);
+/*
+ * Turn a failed database call into the user's error: DB_EBUSY and DB_EFULL
+ * -> 503 with a message saying to retry / that storage is full, anything else
+ * -> 500 (logged with the request id). Rolls back if a transaction is open
+ * (`in_tx`). Answers the request.
+ */
+void app_db_fail(struct req *r, int rc, int in_tx);
+#endif

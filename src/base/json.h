@@ -1,0 +1,53 @@
+/* json.h - strict validation of JSON request bodies against a field table, and small helpers. */
+#ifndef ZB_JSON_H
+#define ZB_JSON_H
+
+#include <stdint.h>
+#include <jansson.h>
+#include "err.h"
+
+enum jf_type {
+	JF_STRING,	/* UTF-8 string, length in characters checked against min/max */
+	JF_INT,		/* integer (not real, not bool) checked against min/max */
+	JF_BOOL,
+	JF_DATE,	/* "YYYY-MM-DD", a real calendar date */
+	JF_OBJECT,
+	JF_ARRAY,
+};
+
+/*
+ * One accepted field of a body. `label` is the Chinese name used in messages
+ * ("名称不能为空"). For JF_STRING min/max are character counts; for JF_INT the
+ * value range. A field absent from the table is refused as unknown.
+ * `nullable` lets JSON null through (meaning "clear"). The table ends with a
+ * row whose name is NULL.
+ */
+struct json_field {
+	const char *name;
+	enum jf_type type;
+	int required;
+	int nullable;
+	int64_t min;
+	int64_t max;
+	const char *label;
+};
+
+/*
+ * Check `body` (must be an object) against `fields`. Every problem is added
+ * to `f` as a field error in Chinese: unknown field, missing required field,
+ * wrong type, out of range, bad date, empty string after trim when required.
+ * `partial` = 1 skips the required check (PATCH-like updates).
+ * Returns 0 when clean, -1 otherwise.
+ */
+int json_check(const json_t *body, const struct json_field *fields, int partial,
+	       struct zb_fail *f);
+
+/* Accessors that return a default when the key is missing or null. */
+const char *json_str(const json_t *obj, const char *key, const char *dflt);
+int64_t json_int(const json_t *obj, const char *key, int64_t dflt);
+int json_has(const json_t *obj, const char *key);	/* present and not null */
+
+/* Number of Unicode code points in a UTF-8 string (jansson guarantees validity). */
+size_t utf8_len(const char *s);
+
+#endif
