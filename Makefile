@@ -60,7 +60,7 @@ LIB = $(BUILD)/libzhibu.a
 BOBJS = $(addprefix $(BUILD)/,$(OBJS))
 UNIT_BINS = $(addprefix $(BUILD)/tests/test_,$(UNIT_TESTS))
 
-.PHONY: all asan test unit api e2e run bootstrap clean lint web
+.PHONY: all asan test unit unit-bins run bootstrap clean lint
 all: $(BUILD)/zhibu zhibu
 
 zhibu: $(BUILD)/zhibu
@@ -97,6 +97,8 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB)
 
 asan:
 	$(MAKE) BUILD=build-asan CFLAGS="$(ASAN_FLAGS)" build-asan/zhibu $(addprefix build-asan/tests/test_,$(UNIT_TESTS))
+
+unit-bins: $(UNIT_BINS)
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done

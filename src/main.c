@@ -1,6 +1,7 @@
 /* main.c - the zhibu command line: a table of subcommands and the global --db option. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "app/app.h"
 #include "cli/cli.h"
 
@@ -68,6 +69,8 @@ int main(int argc, char **argv)
 	struct app app;
 	const char *db = NULL;
 
+	/* The database, its key file, backups and uploads hold personal data: owner only. */
+	umask(077);
 	memset(&app, 0, sizeof(app));
 	argc = take_db_option(argc, argv, &db);
 	app.cfg.db_url = db;

@@ -58,9 +58,9 @@ struct db_stmt *db_prepare(struct db *db, const char *sql);
  * Parameters are numbered from 1 in order of the `?` marks. Text is copied.
  * Binding after a step starts a new execution (other bindings are kept).
  * PostgreSQL gets every parameter as text of unknown type and infers it
- * from its context; where it cannot (`? IS NULL`, `SELECT ?`, `? || x`,
- * arithmetic on a large value) write CAST(? AS TEXT) or CAST(? AS BIGINT),
- * which SQLite accepts too.
+ * from its context: `? IS NULL` fails there ("could not determine data
+ * type") and `? + 1` is a 32-bit integer. Write CAST(? AS TEXT) or
+ * CAST(? AS BIGINT) in such places; SQLite accepts the same.
  */
 int db_bind_int(struct db_stmt *st, int idx, int64_t v);
 int db_bind_text(struct db_stmt *st, int idx, const char *s);	/* NULL binds NULL */

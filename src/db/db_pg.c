@@ -53,14 +53,18 @@ static int pg_code(const char *state)
 	return DB_EGENERIC;
 }
 
-/* Copy `msg` into the connection's error without libpq's trailing newline. */
+/* Record `msg` as the connection's error, on one line: libpq's newlines become spaces. */
 static int pg_set(struct pg_db *d, int code, const char *what, const char *msg)
 {
-	size_t n = msg ? strlen(msg) : 0;
+	char line[DB_ERRMSG_MAX];
+	size_t n = 0;
 
-	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+	for (const char *p = msg ? msg : ""; *p && n < sizeof(line) - 1; p++)
+		line[n++] = *p == '\n' || *p == '\r' || *p == '\t' ? ' ' : *p;
+	while (n > 0 && line[n - 1] == ' ')
 		n--;
-	return db_set_err(&d->base, code, "%s: %.*s", what, (int)n, msg ? msg : "");
+	line[n] = '\0';
+	return db_set_err(&d->base, code, "%s: %s", what, line);
 }
 
 /*
@@ -310,11 +314,19 @@ static int64_t pg_col_int(struct db_stmt *st, int i)
 	return strtoll(v, NULL, 10);
 }
 
+/* From the command tag ("UPDATE 2", "INSERT 0 1"); a SELECT's row count is not a change. */
 static int64_t pg_changes(struct db_stmt *st)
 {
 	struct pg_stmt *s = pg_st(st);
-	const char *n = s->res ? PQcmdTuples(s->res) : "";
+	const char *tag, *n;
 
+	if (!s->res)
+		return 0;
+	tag = PQcmdStatus(s->res);
+	if (strncmp(tag, "INSERT ", 7) != 0 && strncmp(tag, "UPDATE ", 7) != 0 &&
+	    strncmp(tag, "DELETE ", 7) != 0 && strncmp(tag, "MERGE ", 6) != 0)
+		return 0;
+	n = PQcmdTuples(s->res);
 	return *n ? strtoll(n, NULL, 10) : 0;
 }
 

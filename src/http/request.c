@@ -141,7 +141,8 @@ static const char *json_error_detail(const json_error_t *e)
 /*
  * The body as a JSON object (new reference, caller decrefs). Duplicate keys
  * are refused, because two readers of the same body could see different
- * values. On an empty body, a body that is not valid JSON, or valid JSON that
+ * values. Scalars are decoded (JSON_DECODE_ANY) only to be refused with the
+ * "not an object" message rather than a syntax error. On an empty body, a body that is not valid JSON, or valid JSON that
  * is not an object, adds a 400 field error on "body" (naming the line and
  * column of a syntax error) and returns NULL.
  */
@@ -156,7 +157,7 @@ json_t *req_json(struct req *r, struct zb_fail *f)
 		zb_fail_field(f, "body", "请求体应为JSON对象");
 		return NULL;
 	}
-	j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &e);
+	j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
 	if (j == NULL) {
 		snprintf(msg, sizeof(msg), "JSON格式错误（第%d行第%d列）%s", e.line, e.column,
 			 json_error_detail(&e));

@@ -190,6 +190,83 @@ static const char *framing_problem(struct MHD_Connection *c, int64_t *length /* 
 	return NULL;
 }
 
+/*
+ * Is s well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates,
+ * nothing past U+10FFFF)? Handlers may put any path or query value into
+ * JSON, and jansson refuses invalid UTF-8, so it is checked once here.
+ */
+static int utf8_valid(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	while (*s != '\0') {
+		unsigned c = *s;
+		int n, i;
+		unsigned cp, min;
+
+		if (c < 0x80) {
+			s++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			cp = c & 0x1f;
+			min = 0x80;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			cp = c & 0x0f;
+			min = 0x800;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			cp = c & 0x07;
+			min = 0x10000;
+		} else {
+			return 0;
+		}
+		for (i = 1; i <= n; i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		s += n + 1;
+	}
+	return 1;
+}
+
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				 const char *value)
+{
+	int *bad = cls;
+
+	(void)kind;
+	if (!utf8_valid(key) || (value != NULL && !utf8_valid(value))) {
+		*bad = 1;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+/*
+ * The path must be absolute and, like every query name and value, valid
+ * UTF-8 without an encoded NUL (see on_unescape). NULL when so, else the
+ * reason for the log.
+ */
+static const char *request_problem(struct MHD_Connection *c, const char *path)
+{
+	int bad = 0;
+
+	if (path[0] != '/')
+		return "path not absolute";
+	if (!utf8_valid(path))
+		return "path not UTF-8 or with an encoded NUL";
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_arg, &bad);
+	if (bad)
+		return "query not UTF-8 or with an encoded NUL";
+	return NULL;
+}
+
 /* ---- sending ------------------------------------------------------------- */
 
 static int is_api(const char *path)
@@ -493,9 +570,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			log_warn("request %s from %s refused: %s", x->r.id, x->r.ip, problem);
 			return refuse(x, c, ZB_EVALIDATION, "请求格式错误");
 		}
-		if (x->r.path[0] != '/') {
-			log_warn("request %s from %s refused: path not absolute or with an encoded NUL",
-				 x->r.id, x->r.ip);
+		problem = request_problem(c, x->r.path);
+		if (problem != NULL) {
+			log_warn("request %s from %s refused: %s", x->r.id, x->r.ip, problem);
 			return refuse(x, c, ZB_EVALIDATION, "请求格式错误");
 		}
 		if (length >= 0 && (uint64_t)length > (uint64_t)s->cfg.max_body)
@@ -525,7 +602,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return send_answer(x, c, 0);
 }
 
-/* Copy `s` for the log, at most `max` bytes, with control characters and spaces escaped. */
+/* Copy `s` for the log, at most `max` bytes, with bytes outside printable ASCII and '%' escaped as %XX. */
 static void log_safe(char *out, size_t size, const char *s, size_t max)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -534,7 +611,7 @@ static void log_safe(char *out, size_t size, const char *s, size_t max)
 	for (i = 0; s[i] != '\0' && i < max && o + 4 < size; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
-		if (ch <= 0x20 || ch == 0x7f || ch == '%') {
+		if (ch <= 0x20 || ch >= 0x7f || ch == '%') {
 			out[o++] = '%';
 			out[o++] = hex[ch >> 4];
 			out[o++] = hex[ch & 15];
@@ -583,8 +660,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
  * Percent-decoding of the path and of query names and values. libmicrohttpd's
  * own decoder turns "%00" into a NUL that silently cuts the string
  * ("/index.html%00.png" would serve "/index.html"). Here a string with an
- * encoded NUL decodes to "" instead: a path then fails the leading-'/' check
- * and is refused with 400; a query value reads as empty.
+ * encoded NUL decodes to the single byte 0xFF instead, which is never valid
+ * UTF-8, so the request is refused with 400 (see request_problem). The
+ * input held at least "%00", so the two bytes written fit.
  */
 static size_t on_unescape(void *cls, struct MHD_Connection *c, char *s)
 {
@@ -594,8 +672,9 @@ static size_t on_unescape(void *cls, struct MHD_Connection *c, char *s)
 	(void)c;
 	n = MHD_http_unescape(s);
 	if (strlen(s) != n) {
-		s[0] = '\0';
-		return 0;
+		s[0] = (char)0xff;
+		s[1] = '\0';
+		return 1;
 	}
 	return n;
 }

@@ -310,8 +310,10 @@ void orgs_http_create(struct req *r)
 
 	zb_fail_init(&f);
 	body = req_json(r, &f);
-	if (!body || json_check(body, create_fields, 0, &f) != 0)
+	if (!body)
 		goto bad;
+	/* Go on after a failed check, so that one answer names every bad field. */
+	json_check(body, create_fields, 0, &f);
 	rc = org_load(c->db, json_int(body, "parent_id", 0), &parent);
 	scope_for(c, "org.read", &s);
 	if (rc != 1 || !scope_contains(&s, parent.path)) {
@@ -369,8 +371,9 @@ void orgs_http_update(struct req *r)
 		return;
 	}
 	body = req_json(r, &f);
-	if (!body || json_check(body, update_fields, 0, &f) != 0)
+	if (!body)
 		goto bad;
+	json_check(body, update_fields, 0, &f);
 	read_fields(r, body, &v, &f);
 	if (o.parent_id && org_load(c->db, o.parent_id, &parent) == 1 && v.kind && !f.fields &&
 	    !org_nesting_ok(parent.kind, v.kind))

@@ -1,0 +1,44 @@
+#!/bin/sh
+# Install the Debian packages zhibu needs to build, serve and test, if any are missing. Idempotent.
+set -eu
+
+# One package per line: what the build, the server and the tests use.
+PKGS="
+build-essential
+pkg-config
+libmicrohttpd-dev
+libjansson-dev
+libsqlite3-dev
+sqlite3
+libpq-dev
+postgresql
+postgresql-client
+libssl-dev
+libsodium-dev
+libcmocka-dev
+python3
+python3-yaml
+"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+# Node.js (API and browser tests, web build): any node >= 18 with npm will do.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	missing="$missing nodejs npm"
+fi
+
+if [ -z "$missing" ]; then
+	exit 0
+fi
+echo "bootstrap: installing$missing"
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+	SUDO=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,173 @@
+// lib.mjs - test harness: a real `zhibu serve` on a free port with a fresh database, and an HTTP client.
+//
+// ZHIBU_BIN picks the binary (build/zhibu or build-asan/zhibu); ZHIBU_TEST_BACKEND is
+// "sqlite" (a file in a temp dir) or "postgres" (a new database in the cluster named by
+// ZHIBU_TEST_PG_ADMIN_URL, dropped at the end).
+import { spawn, spawnSync } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const BIN = resolve(process.env.ZHIBU_BIN || 'build/zhibu');
+const BACKEND = process.env.ZHIBU_TEST_BACKEND || 'sqlite';
+const PG_ADMIN = process.env.ZHIBU_TEST_PG_ADMIN_URL || '';
+
+export const backend = BACKEND;
+
+/** Run the CLI against the server's database; returns {status, stdout, stderr}. */
+function cli(env, args, extraEnv = {}) {
+	const r = spawnSync(BIN, args, { env: { ...env, ...extraEnv }, encoding: 'utf8' });
+	return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Run one SQL statement behind the program's back (tests of tampering and expiry). */
+function rawSql(dbUrl, sql) {
+	const r = dbUrl.startsWith('postgres')
+		? spawnSync('psql', ['-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', dbUrl, '-c', sql], { encoding: 'utf8' })
+		: spawnSync('sqlite3', [dbUrl, sql], { encoding: 'utf8' });
+	if (r.status !== 0) throw new Error(`sql failed: ${sql}\n${r.stderr}`);
+	return r.stdout.trim();
+}
+
+/**
+ * Start a server on a fresh database. Returns { base, adminPassword, cli(args, env),
+ * sql(statement), stop() }. `env` adds environment variables for init and serve.
+ */
+export async function startServer(env = {}) {
+	const dir = mkdtempSync(join(tmpdir(), 'zhibu-api-'));
+	let dbUrl = join(dir, 'zhibu.db');
+	let pgName = null;
+	if (BACKEND === 'postgres') {
+		pgName = 'zt_' + randomBytes(6).toString('hex');
+		rawSql(PG_ADMIN, `CREATE DATABASE ${pgName}`);
+		dbUrl = PG_ADMIN.replace(/\/[^/]*$/, '/' + pgName);
+	}
+	const baseEnv = {
+		PATH: process.env.PATH,
+		ASAN_OPTIONS: process.env.ASAN_OPTIONS || '',
+		UBSAN_OPTIONS: process.env.UBSAN_OPTIONS || '',
+		ZHIBU_DB: dbUrl,
+		ZHIBU_KEY_FILE: join(dir, 'zhibu.key'),
+		ZHIBU_LISTEN: '127.0.0.1:0',
+		ZHIBU_STATIC: join(dir, 'static'),
+		ZHIBU_THREADS: '4',
+		...env,
+	};
+	const init = cli(baseEnv, ['init']);
+	if (init.status !== 0) throw new Error(`zhibu init failed: ${init.stderr}`);
+	const pw = /one-time password: (\S+)/.exec(init.stdout);
+	const adminPassword = pw ? pw[1] : env.ZHIBU_ADMIN_PASSWORD;
+
+	const proc = spawn(BIN, ['serve'], { env: baseEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+	let stderr = '';
+	proc.stderr.on('data', (d) => { stderr += d; });
+	const base = await new Promise((ok, fail) => {
+		let out = '';
+		const timer = setTimeout(() => fail(new Error('server did not start: ' + stderr)), 15000);
+		proc.stdout.on('data', (d) => {
+			out += d;
+			const m = /listening on (http:\/\/[^/\s]+)\//.exec(out);
+			if (m) { clearTimeout(timer); ok(m[1]); }
+		});
+		proc.on('exit', (code) => fail(new Error(`server exited ${code}: ${stderr}`)));
+	});
+	return {
+		base,
+		dbUrl,
+		adminPassword,
+		env: baseEnv,
+		log: () => stderr,
+		cli: (args, extra) => cli(baseEnv, args, extra),
+		sql: (statement) => rawSql(dbUrl, statement),
+		async stop() {
+			proc.kill('SIGTERM');
+			await new Promise((ok) => { if (proc.exitCode !== null) ok(); else proc.on('exit', ok); });
+			if (/AddressSanitizer|UndefinedBehaviorSanitizer|runtime error:/.test(stderr))
+				throw new Error('sanitizer report in server log:\n' + stderr);
+			if (pgName) rawSql(PG_ADMIN, `DROP DATABASE IF EXISTS ${pgName} WITH (FORCE)`);
+			rmSync(dir, { recursive: true, force: true });
+		},
+	};
+}
+
+/** An HTTP client with its own cookie jar and CSRF token, like one browser tab. */
+export class Client {
+	constructor(base) {
+		this.base = base;
+		this.cookie = '';
+		this.csrf = '';
+	}
+
+	async req(method, path, body, headers = {}) {
+		const h = { ...headers };
+		if (this.cookie) h.cookie = this.cookie;
+		if (this.csrf && method !== 'GET' && !('x-csrf-token' in h)) h['x-csrf-token'] = this.csrf;
+		let payload;
+		if (body !== undefined) {
+			payload = typeof body === 'string' ? body : JSON.stringify(body);
+			h['content-type'] = 'application/json';
+		}
+		const res = await fetch(this.base + path, { method, headers: h, body: payload });
+		const set = res.headers.get('set-cookie');
+		if (set) {
+			const m = /zhibu_session=([^;]*)/.exec(set);
+			if (m) this.cookie = m[1] ? `zhibu_session=${m[1]}` : '';
+		}
+		const text = await res.text();
+		let json = null;
+		try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+		if (json && json.csrf_token) this.csrf = json.csrf_token;
+		return { status: res.status, body: json, text, headers: res.headers };
+	}
+
+	get(path) { return this.req('GET', path); }
+	post(path, body = {}) { return this.req('POST', path, body); }
+	put(path, body = {}) { return this.req('PUT', path, body); }
+	del(path, body) { return this.req('DELETE', path, body); }
+
+	async login(username, password, totp) {
+		const body = { username, password };
+		if (totp) body.totp = totp;
+		return this.post('/api/v1/session', body);
+	}
+}
+
+/** Log in as admin, change the one-time password, and return the client. */
+export async function adminClient(srv, newPassword = 'Admin#2026pass') {
+	const c = new Client(srv.base);
+	let r = await c.login('admin', srv.adminPassword);
+	if (r.status !== 200) throw new Error('admin login failed: ' + r.text);
+	r = await c.put('/api/v1/session/password', { old_password: srv.adminPassword, new_password: newPassword });
+	if (r.status !== 200) throw new Error('password change failed: ' + r.text);
+	return c;
+}
+
+/**
+ * A user created through the CLI with a known, non-one-time password and roles
+ * ("staff@1", "secretary@5"); returns a logged-in client.
+ */
+export async function userClient(srv, username, orgId, roles, password = 'User#2026pass') {
+	const args = ['user', 'add', username, '--name', username, '--org', String(orgId)];
+	for (const r of roles) args.push('--role', r);
+	const r = srv.cli(args, { ZHIBU_PASSWORD: password });
+	if (r.status !== 0) throw new Error(`user add failed: ${r.stderr}`);
+	const c = new Client(srv.base);
+	const res = await c.login(username, password);
+	if (res.status !== 200) throw new Error(`login ${username} failed: ${res.text}`);
+	return c;
+}
+
+/** RFC 6238 TOTP (SHA-1, 30 s, 6 digits) from a base32 secret, for enrolment tests. */
+export function totp(secretB32, t = Date.now() / 1000) {
+	const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+	let bits = '';
+	for (const ch of secretB32.replace(/=+$/, '')) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+	const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+	const counter = Buffer.alloc(8);
+	counter.writeBigUInt64BE(BigInt(Math.floor(t / 30)));
+	const h = createHmac('sha1', key).update(counter).digest();
+	const o = h[h.length - 1] & 15;
+	const v = (h.readUInt32BE(o) & 0x7fffffff) % 1000000;
+	return String(v).padStart(6, '0');
+}
