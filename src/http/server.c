@@ -299,7 +299,6 @@ static void add_header(struct exchange *x, struct MHD_Response *resp, const char
  */
 static struct MHD_Response *build_body(struct exchange *x)
 {
-	static char empty[1];
 	struct req *r = &x->r;
 	struct MHD_Response *resp;
 	struct stat st;
@@ -326,7 +325,7 @@ static struct MHD_Response *build_body(struct exchange *x)
 	len = r->out.len;
 	x->bytes = len;
 	if (len == 0)
-		return MHD_create_response_from_buffer(0, empty, MHD_RESPMEM_PERSISTENT);
+		return MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 	p = buf_detach(&r->out);
 	resp = MHD_create_response_from_buffer_with_free_callback(len, p, free);
 	if (resp == NULL)

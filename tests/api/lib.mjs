@@ -134,7 +134,7 @@ export class Client {
 }
 
 /** Log in as admin, change the one-time password, and return the client. */
-export async function adminClient(srv, newPassword = 'Admin#2026pass') {
+export async function adminClient(srv, newPassword = 'Zhibu#2026pass') {
 	const c = new Client(srv.base);
 	let r = await c.login('admin', srv.adminPassword);
 	if (r.status !== 200) throw new Error('admin login failed: ' + r.text);

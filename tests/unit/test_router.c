@@ -453,6 +453,13 @@ static void silent(struct req *r)
 	(void)r;
 }
 
+static void empty_answer(struct req *r)
+{
+	resp_header(r, "Cache-Control", "public, max-age=60");
+	resp_header(r, "X-Frame-Options", "SAMEORIGIN");
+	resp_text(r, 200, NULL, "", 0);
+}
+
 static void guarded(struct req *r)
 {
 	resp_json(r, 200, json_pack("{s:b}", "ran", 1));
@@ -477,6 +484,7 @@ static const struct route server_routes[] = {
 	{ "GET", "/api/v1/things/:id", get_thing, 0, NULL },
 	{ "POST", "/api/v1/things", post_thing, 0, NULL },
 	{ "GET", "/api/v1/silent", silent, 0, NULL },
+	{ "GET", "/api/v1/empty", empty_answer, 0, NULL },
 	{ "GET", "/api/v1/guarded", guarded, 0, "x.read" },
 	{ NULL, NULL, NULL, 0, NULL },
 };
@@ -654,6 +662,16 @@ static void test_server_errors(void **state)
 	get(v, "GET /api/v1/things/1?page=99999999999999999999 HTTP/1.1\r\nHost: t\r\n"
 	       "Connection: close\r\n\r\n", out, sizeof(out), &closed);
 	assert_non_null(strstr(out, "\"page\":\"page应在1到200之间\""));
+
+	/* an empty body; a handler may replace a security header but not weaken no-store on /api/ */
+	get(v, "GET /api/v1/empty HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", out,
+	    sizeof(out), &closed);
+	assert_non_null(strstr(out, "HTTP/1.1 200 "));
+	assert_non_null(strstr(out, "Content-Length: 0\r\n"));
+	assert_non_null(strstr(out, "Cache-Control: no-store\r\n"));
+	assert_null(strstr(out, "max-age=60"));
+	assert_non_null(strstr(out, "X-Frame-Options: SAMEORIGIN\r\n"));
+	assert_null(strstr(out, "X-Frame-Options: DENY"));
 
 	/* a handler that answers nothing is a 500 */
 	get(v, "GET /api/v1/silent HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", out,

@@ -221,8 +221,10 @@ void users_http_create(struct req *r)
 
 	zb_fail_init(&f);
 	body = req_json(r, &f);
-	if (!body || json_check(body, create_fields, 0, &f) != 0)
+	if (!body)
 		goto bad;
+	/* Go on after a failed check, so that one answer names every bad field. */
+	json_check(body, create_fields, 0, &f);
 	why = username_check(json_str(body, "username", ""));
 	if (why)
 		zb_fail_field(&f, "username", "%s", why);
