@@ -55,6 +55,7 @@ void config_load(struct config *cfg)
 	cfg->threads = env_int("ZHIBU_THREADS", 4, 1, 256);
 	cfg->secure_cookie = env_int("ZHIBU_SECURE_COOKIE", 0, 0, 1);
 	cfg->access_log = env_int("ZHIBU_ACCESS_LOG", 1, 0, 1);
+	cfg->login_rate = env_int("ZHIBU_LOGIN_RATE", 30, 1, 100000);
 }
 
 /*

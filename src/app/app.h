@@ -20,6 +20,7 @@ struct config {
 	int threads;		/* ZHIBU_THREADS, default 4 */
 	int secure_cookie;	/* ZHIBU_SECURE_COOKIE=1 behind TLS */
 	int access_log;		/* ZHIBU_ACCESS_LOG, default 1 */
+	int login_rate;		/* ZHIBU_LOGIN_RATE: login attempts per IP per minute, default 30 */
 };
 
 struct ratelimit;

@@ -125,6 +125,19 @@ int cli_init(struct app *app, int argc, char **argv)
 		db_close(db);
 		return 0;
 	}
+	/* Check the operator's password before anything is created, so a refusal leaves nothing behind. */
+	policy_load(db, &pol);	/* no table yet: the defaults the first migration also seeds */
+	if (env_pw && *env_pw) {
+		struct password_policy pp = policy_password(&pol);
+		const char *why = password_check(&pp, env_pw, "admin");
+		if (why) {
+			fprintf(stderr, "zhibu init: ZHIBU_ADMIN_PASSWORD 不符合密码策略：%s\n", why);
+			db_close(db);
+			if (!is_postgres(url))
+				unlink(url);
+			return 1;
+		}
+	}
 	if (access(app->cfg.key_file, F_OK) != 0) {
 		if (make_parent_dir(app->cfg.key_file) != 0 || keys_create(app->cfg.key_file) != 0) {
 			fprintf(stderr, "zhibu init: 无法创建密钥文件 %s\n", app->cfg.key_file);
@@ -142,15 +155,7 @@ int cli_init(struct app *app, int argc, char **argv)
 		db_close(db);
 		return 1;
 	}
-	policy_load(db, &pol);
 	if (env_pw && *env_pw) {
-		struct password_policy pp = policy_password(&pol);
-		const char *why = password_check(&pp, env_pw, "admin");
-		if (why) {
-			fprintf(stderr, "zhibu init: ZHIBU_ADMIN_PASSWORD 不符合密码策略：%s\n", why);
-			db_close(db);
-			return 1;
-		}
 		snprintf(pw, sizeof(pw), "%s", env_pw);
 	} else {
 		password_generate(pw, sizeof(pw));
@@ -323,7 +328,7 @@ int cli_serve(struct app *app, int argc, char **argv)
 		fprintf(stderr, "zhibu serve: 无法打开数据库连接池\n");
 		return 1;
 	}
-	app->login_limit = ratelimit_new(30, 60);
+	app->login_limit = ratelimit_new(app->cfg.login_rate, 60);
 	password_hash("zhibu-timing-equaliser", app->dummy_hash, sizeof(app->dummy_hash));
 
 	hc.listen = app->cfg.listen;

@@ -1,0 +1,217 @@
+/* test_audit.c - the HMAC-SM3 audit chain: append, verify, and detection of edits, deletions and a forged tail. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "../../src/auth/audit.h"
+
+struct fx {
+	char dir[64];
+	char path[128];
+	struct db *db;
+	struct keys keys;
+	char *report;
+	size_t report_len;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/zhibu-test-audit-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/a.db", f->dir);
+	assert_int_equal(db_open(f->path, &f->db), DB_OK);
+	assert_true(db_migrate(f->db, NULL) > 0);
+	random_bytes(&f->keys, sizeof(f->keys));
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[160];
+
+	db_close(f->db);
+	free(f->report);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+/* Append n rows, each in its own transaction, the way handlers do. */
+static void append_rows(struct fx *f, int n)
+{
+	struct audit_who who = { 7, "张三", "127.0.0.1", "0123456789abcdef" };
+
+	for (int i = 0; i < n; i++) {
+		json_t *before = json_pack("{s:s, s:i}", "name", "旧名称", "n", i);
+		json_t *after = json_pack("{s:s, s:i}", "name", "新名称", "n", i + 1);
+		assert_int_equal(db_begin(f->db), DB_OK);
+		assert_int_equal(audit_append(f->db, &f->keys, &who, "org", 100 + i, "update",
+					      i % 3 ? before : NULL, after), DB_OK);
+		assert_int_equal(db_commit(f->db), DB_OK);
+		json_decref(before);
+		json_decref(after);
+	}
+}
+
+/* Run the verifier, keeping its report in f->report. */
+static int verify(struct fx *f, int64_t *rows)
+{
+	FILE *mem;
+	int n;
+
+	free(f->report);
+	f->report = NULL;
+	mem = open_memstream(&f->report, &f->report_len);
+	n = audit_verify(f->db, &f->keys, mem, rows);
+	fclose(mem);
+	return n;
+}
+
+static void test_intact_chain_verifies(void **state)
+{
+	struct fx *f = *state;
+	int64_t rows = 0, seq = 0;
+
+	assert_int_equal(verify(f, &rows), 0);
+	assert_int_equal(rows, 0);
+	append_rows(f, 10);
+	assert_int_equal(verify(f, &rows), 0);
+	assert_int_equal(rows, 10);
+	assert_string_equal(f->report, "");
+	assert_int_equal(db_query_int(f->db, &seq, "SELECT seq FROM audit_head", ""), DB_ROW);
+	assert_int_equal(seq, 10);
+}
+
+static void test_rows_link_to_their_predecessor(void **state)
+{
+	struct fx *f = *state;
+	int64_t linked = 0;
+
+	append_rows(f, 5);
+	assert_int_equal(db_query_int(f->db, &linked,
+		"SELECT COUNT(*) FROM audit_log a JOIN audit_log b ON b.seq = a.seq + 1"
+		" WHERE b.prev_hash = a.hash", ""), DB_ROW);
+	assert_int_equal(linked, 4);
+}
+
+static void test_edited_row_is_named(void **state)
+{
+	struct fx *f = *state;
+
+	append_rows(f, 6);
+	assert_int_equal(db_run(f->db, "UPDATE audit_log SET after_json = ? WHERE seq = 4", "s",
+				"{\"name\":\"伪造\"}"), DB_OK);
+	assert_int_equal(verify(f, NULL), 1);
+	assert_non_null(strstr(f->report, "seq 4 "));
+	assert_non_null(strstr(f->report, "内容被修改"));
+}
+
+static void test_every_field_is_covered(void **state)
+{
+	struct fx *f = *state;
+	static const char *const edits[] = {
+		"UPDATE audit_log SET at = '2000-01-01T00:00:00Z' WHERE seq = 2",
+		"UPDATE audit_log SET user_id = 8 WHERE seq = 2",
+		"UPDATE audit_log SET username = 'x' WHERE seq = 2",
+		"UPDATE audit_log SET ip = '10.0.0.1' WHERE seq = 2",
+		"UPDATE audit_log SET request_id = 'x' WHERE seq = 2",
+		"UPDATE audit_log SET entity = 'user' WHERE seq = 2",
+		"UPDATE audit_log SET entity_id = 1 WHERE seq = 2",
+		"UPDATE audit_log SET action = 'delete' WHERE seq = 2",
+		"UPDATE audit_log SET before_json = NULL WHERE seq = 2",
+		"UPDATE audit_log SET after_json = '{}' WHERE seq = 2",
+	};
+
+	append_rows(f, 3);
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		assert_int_equal(db_exec(f->db, "SAVEPOINT e"), DB_OK);
+		assert_int_equal(db_exec(f->db, edits[i]), DB_OK);
+		assert_true(verify(f, NULL) >= 1);
+		assert_non_null(strstr(f->report, "seq 2 "));
+		assert_int_equal(db_exec(f->db, "ROLLBACK TO e"), DB_OK);
+		assert_int_equal(db_exec(f->db, "RELEASE e"), DB_OK);
+		assert_int_equal(verify(f, NULL), 0);
+	}
+}
+
+static void test_deleted_middle_row_is_named(void **state)
+{
+	struct fx *f = *state;
+
+	append_rows(f, 6);
+	assert_int_equal(db_exec(f->db, "DELETE FROM audit_log WHERE seq = 3"), DB_OK);
+	assert_true(verify(f, NULL) >= 1);
+	assert_non_null(strstr(f->report, "seq 3-3 缺失"));
+}
+
+static void test_deleted_tail_is_detected(void **state)
+{
+	struct fx *f = *state;
+
+	append_rows(f, 4);
+	assert_int_equal(db_exec(f->db, "DELETE FROM audit_log WHERE seq = 4"), DB_OK);
+	assert_int_equal(verify(f, NULL), 1);
+	assert_non_null(strstr(f->report, "审计链末端不符"));
+}
+
+static void test_wrong_key_fails_every_row(void **state)
+{
+	struct fx *f = *state;
+
+	append_rows(f, 3);
+	f->keys.audit[0] ^= 1;
+	assert_int_equal(verify(f, NULL), 3);
+}
+
+static void test_rewritten_chain_without_key_is_detected(void **state)
+{
+	struct fx *f = *state;
+
+	/* An attacker who recomputes a plain SM3 chain still lacks the HMAC key. */
+	append_rows(f, 3);
+	assert_int_equal(db_run(f->db, "UPDATE audit_log SET hash = ? WHERE seq = 3", "s",
+				"0000000000000000000000000000000000000000000000000000000000000001"), DB_OK);
+	assert_int_equal(db_run(f->db, "UPDATE audit_head SET hash = ?", "s",
+				"0000000000000000000000000000000000000000000000000000000000000001"), DB_OK);
+	assert_int_equal(verify(f, NULL), 1);
+	assert_non_null(strstr(f->report, "seq 3 "));
+}
+
+static void test_rolled_back_write_leaves_no_gap(void **state)
+{
+	struct fx *f = *state;
+	struct audit_who who = { 0, "system", "", "" };
+
+	append_rows(f, 2);
+	assert_int_equal(db_begin(f->db), DB_OK);
+	assert_int_equal(audit_append(f->db, &f->keys, &who, "org", 1, "create", NULL, NULL), DB_OK);
+	assert_int_equal(db_rollback(f->db), DB_OK);
+	append_rows(f, 1);
+	assert_int_equal(verify(f, NULL), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_intact_chain_verifies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rows_link_to_their_predecessor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edited_row_is_named, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_every_field_is_covered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deleted_middle_row_is_named, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deleted_tail_is_detected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_key_fails_every_row, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rewritten_chain_without_key_is_detected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rolled_back_write_leaves_no_gap, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
