@@ -66,34 +66,40 @@ all: $(BUILD)/zhibu zhibu
 zhibu: $(BUILD)/zhibu
 	@if [ "$(BUILD)" = build ]; then ln -sf $(BUILD)/zhibu zhibu; fi
 
+# V=1 shows the full compiler lines.
+Q = $(if $(V),,@)
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	@$(if $(V),,echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/src/db/migrations.c: scripts/embed-migrations.sh $(wildcard migrations/*.sql)
 	@mkdir -p $(dir $@)
-	sh scripts/embed-migrations.sh migrations > $@
+	$(Q)sh scripts/embed-migrations.sh migrations > $@
 
 $(BUILD)/src/db/migrations.o: $(BUILD)/src/db/migrations.c
-	$(CC) $(ALL_CFLAGS) -Isrc/db -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/db -c -o $@ $<
 
 $(BUILD)/src/app/openapi_json.c: scripts/embed-openapi.py docs/openapi.yaml
 	@mkdir -p $(dir $@)
-	/usr/bin/python3 scripts/embed-openapi.py docs/openapi.yaml > $@
+	$(Q)/usr/bin/python3 scripts/embed-openapi.py docs/openapi.yaml > $@
 
 $(BUILD)/src/app/openapi_json.o: $(BUILD)/src/app/openapi_json.c
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIB): $(BOBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/zhibu: $(BUILD)/src/main.o $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIB) $(LDLIBS) -lcmocka
 
 asan:
 	$(MAKE) BUILD=build-asan CFLAGS="$(ASAN_FLAGS)" build-asan/zhibu $(addprefix build-asan/tests/test_,$(UNIT_TESTS))

@@ -12,7 +12,7 @@ CREATE TABLE users (
 	id INTEGER PRIMARY KEY,
 	username TEXT NOT NULL UNIQUE,
 	display_name TEXT NOT NULL,
-	org_id INTEGER,
+	org_id INTEGER NOT NULL,
 	password_hash TEXT NOT NULL,
 	must_change_password INTEGER NOT NULL DEFAULT 1,
 	status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'locked', 'disabled')),
@@ -38,7 +38,7 @@ CREATE TABLE role_grants (
 );
 CREATE INDEX role_grants_user ON role_grants (user_id);
 
--- A session is found by the SHA-256 of its cookie token, never the token itself.
+-- A session is found by the SM3 hash of its cookie token, never the token itself.
 CREATE TABLE sessions (
 	id INTEGER PRIMARY KEY,
 	token_hash TEXT NOT NULL UNIQUE,

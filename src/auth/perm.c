@@ -68,6 +68,29 @@ const char *const *role_actions(const char *role)
 	return d ? d->actions : none;
 }
 
+const char *roles_compatible(const char *const *names, int n)
+{
+	int admins = 0, others = 0;
+	const char *first_admin = NULL;
+
+	for (int i = 0; i < n; i++) {
+		if (!role_is_admin(names[i])) {
+			others++;
+			continue;
+		}
+		if (first_admin && strcmp(first_admin, names[i]) == 0)
+			continue;	/* the same admin role on two orgs */
+		if (!first_admin)
+			first_admin = names[i];
+		admins++;
+	}
+	if (admins > 1)
+		return "系统管理员、安全管理员、审计管理员须由不同账户担任（三员分立）";
+	if (admins == 1 && others > 0)
+		return "管理员角色不能与业务角色由同一账户兼任";
+	return NULL;
+}
+
 static int path_under(const char *path, const char *root)
 {
 	return path && root && strncmp(path, root, strlen(root)) == 0;

@@ -17,6 +17,13 @@ int role_allows(const char *role, const char *action);
 /* The actions of a role, NULL-terminated (empty for an unknown role). */
 const char *const *role_actions(const char *role);
 
+/*
+ * Separation of duties (三员分立): one account holds at most one of the three
+ * administrator roles, and an administrator role never together with a role
+ * that sees Party data. NULL when the set is acceptable, else a reason.
+ */
+const char *roles_compatible(const char *const *names, int n);
+
 /* 1 when some grant of the caller allows `action` on the org at `org_path`. */
 int perm_has(const struct ctx *c, const char *action, const char *org_path);
 /* 1 when some grant of the caller allows `action` anywhere. */

@@ -488,6 +488,11 @@ void session_http_login(struct req *r)
 		if (step <= last_step) {
 			failures++;
 			login_failed(r, c->db, &pol, uid, username, failures, "totp");
+			if (failures >= pol.lockout_threshold) {
+				zb_fail_set(&f, ZB_EFORBIDDEN, "验证连续错误%d次，账户已锁定%d分钟",
+					    failures, pol.lockout_minutes);
+				goto out;
+			}
 			zb_fail_set(&f, ZB_EUNAUTHORIZED, "动态验证码错误或已使用");
 			zb_fail_field(&f, "totp", "动态验证码错误或已使用");
 			f.err = ZB_EUNAUTHORIZED;
@@ -600,6 +605,11 @@ void session_http_password(struct req *r)
 	int rc;
 
 	zb_fail_init(&f);
+	/* The old password is a guessable secret: limit tries like logins. */
+	if (!ratelimit_hit(r->app->login_limit, r->ip, time_now())) {
+		resp_error(r, ZB_ERATELIMITED, "尝试过于频繁，请稍后再试");
+		return;
+	}
 	body = req_json(r, &f);
 	if (!body || json_check(body, password_fields, 0, &f) != 0)
 		goto bad;
@@ -811,6 +821,10 @@ void session_http_totp_disable(struct req *r)
 	json_t *body;
 
 	zb_fail_init(&f);
+	if (!ratelimit_hit(r->app->login_limit, r->ip, time_now())) {
+		resp_error(r, ZB_ERATELIMITED, "尝试过于频繁，请稍后再试");
+		return;
+	}
 	body = req_json(r, &f);
 	if (!body || json_check(body, totp_disable_fields, 0, &f) != 0)
 		goto bad;
@@ -818,6 +832,10 @@ void session_http_totp_disable(struct req *r)
 		json_decref(body);
 		app_db_fail(r, DB_EGENERIC, 0);
 		return;
+	}
+	if (!t.enabled) {
+		zb_fail_set(&f, ZB_ECONFLICT, "尚未绑定动态验证码");
+		goto bad;
 	}
 	if (!password_verify(t.pwhash, json_str(body, "password", ""))) {
 		zb_fail_field(&f, "password", "密码不正确");

@@ -4,6 +4,7 @@
 
 #include "date.h"
 #include "json.h"
+#include "arena.h"
 
 size_t utf8_len(const char *s)
 {
@@ -59,6 +60,35 @@ static size_t trimmed_chars(const char *s, size_t n)
 		chars_at_last = chars;
 	}
 	return chars_at_last;
+}
+
+const char *json_str_trim(struct arena *a, const json_t *obj, const char *key, const char *dflt)
+{
+	const char *s = json_str(obj, key, NULL);
+	const unsigned char *p, *end, *last;
+	size_t k;
+
+	if (!s)
+		return dflt;
+	p = (const unsigned char *)s;
+	end = p + strlen(s);
+	while (p < end && (k = space_at(p, (size_t)(end - p))) != 0)
+		p += k;
+	last = p;	/* one past the last non-space character seen */
+	for (const unsigned char *q = p; q < end;) {
+		k = space_at(q, (size_t)(end - q));
+		if (k) {
+			q += k;
+			continue;
+		}
+		q++;
+		while (q < end && (*q & 0xC0) == 0x80)
+			q++;
+		last = q;
+	}
+	if (last == p)
+		return dflt;
+	return arena_strndup(a, (const char *)p, (size_t)(last - p));
 }
 
 /* The name users see: the label, or the field name when a table row has none. */
@@ -163,7 +193,10 @@ static int check_value(const json_t *v, const struct json_field *jf, struct zb_f
 		}
 		return 0;
 	case JF_DATE:
-		if (json_is_string(v) && json_string_length(v) == 0 && jf->required) {
+		/* Blank is "none", like a blank optional string; required dates must be given. */
+		if (json_is_string(v) && trimmed_chars(json_string_value(v), json_string_length(v)) == 0) {
+			if (!jf->required)
+				return 0;
 			zb_fail_field(f, jf->name, "%s不能为空", label);
 			return -1;
 		}

@@ -47,6 +47,15 @@ const char *json_str(const json_t *obj, const char *key, const char *dflt);
 int64_t json_int(const json_t *obj, const char *key, int64_t dflt);
 int json_has(const json_t *obj, const char *key);	/* present and not null */
 
+/*
+ * The string at key with leading and trailing white space removed (ASCII and
+ * the Unicode spaces json_check ignores), copied into the arena. A missing,
+ * null, non-string or all-blank value gives dflt: blank optional text means
+ * "none", and what is stored is what was checked.
+ */
+struct arena;
+const char *json_str_trim(struct arena *a, const json_t *obj, const char *key, const char *dflt);
+
 /* Number of Unicode code points in a UTF-8 string (jansson guarantees validity). */
 size_t utf8_len(const char *s);
 

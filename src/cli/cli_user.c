@@ -65,13 +65,20 @@ static int user_add(struct app *app, struct db *db, int argc, char **argv)
 		fprintf(stderr, "zhibu user add: %s\n", why ? why : "须给出 --name 与 --org");
 		return 2;
 	}
+	char names[CTX_MAX_GRANTS][32];
+	const char *name_ptrs[CTX_MAX_GRANTS];
 	for (int i = 0; i < nroles; i++) {
-		char role[32];
-		snprintf(role, sizeof(role), "%.*s", (int)strcspn(roles[i], "@"), roles[i]);
-		if (!role_valid(role)) {
-			fprintf(stderr, "zhibu user add: 未知角色“%s”\n", role);
+		snprintf(names[i], sizeof(names[i]), "%.*s", (int)strcspn(roles[i], "@"), roles[i]);
+		name_ptrs[i] = names[i];
+		if (!role_valid(names[i])) {
+			fprintf(stderr, "zhibu user add: 未知角色“%s”\n", names[i]);
 			return 2;
 		}
+	}
+	why = roles_compatible(name_ptrs, nroles);
+	if (why) {
+		fprintf(stderr, "zhibu user add: %s\n", why);
+		return 2;
 	}
 	const char *env_pw = getenv("ZHIBU_PASSWORD");
 	if (env_pw && *env_pw) {

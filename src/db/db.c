@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include "db_internal.h"
+#include "../base/arena.h"
 #include "../base/log.h"
 
 /* Session-level advisory lock key that serialises concurrent migrators on PostgreSQL. */
@@ -698,4 +699,20 @@ void db_pool_close(struct db_pool *p)
 	free(p->all);
 	free(p->idle);
 	free(p);
+}
+
+const char *db_like_contains(struct arena *a, const char *q)
+{
+	size_t n = strlen(q);
+	char *out = arena_alloc(a, 2 * n + 3), *o = out;
+
+	*o++ = '%';
+	for (const char *p = q; *p; p++) {
+		if (*p == '%' || *p == '_' || *p == '!')
+			*o++ = '!';
+		*o++ = *p;
+	}
+	*o++ = '%';
+	*o = '\0';
+	return out;
 }

@@ -133,6 +133,14 @@ struct db *db_pool_acquire(struct db_pool *p);	/* blocks until one is free */
 void db_pool_release(struct db_pool *p, struct db *db);
 void db_pool_close(struct db_pool *p);
 
+/*
+ * A "contains" pattern for `col LIKE ? ESCAPE '!'`: "%" + q + "%" with the
+ * wildcards % and _ (and the escape character !) in q escaped, so a search
+ * for "100%" finds exactly that. Allocated from the arena.
+ */
+struct arena;
+const char *db_like_contains(struct arena *a, const char *q);
+
 /* SQLite only: online consistent copy to `path` (VACUUM INTO), which must not
  * exist yet. DB_OK or an error; PostgreSQL: -1. */
 int db_backup(struct db *db, const char *path);

@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <microhttpd.h>
@@ -152,6 +153,18 @@ json_t *req_json(struct req *r, struct zb_fail *f)
 	json_t *j;
 	char msg[160];
 
+	/*
+	 * Only application/json: a cross-site HTML form can send text/plain or
+	 * form data without a preflight, and must not reach a handler (login
+	 * needs no CSRF token).
+	 */
+	const char *ct = req_header(r, "Content-Type");
+	if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
+	    (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
+		zb_fail_set(f, ZB_EVALIDATION, "请求的 Content-Type 应为 application/json");
+		zb_fail_field(f, "body", "请求的 Content-Type 应为 application/json");
+		return NULL;
+	}
 	if (r->body == NULL || r->body_len == 0) {
 		zb_fail_set(f, ZB_EVALIDATION, "请求体应为JSON对象");
 		zb_fail_field(f, "body", "请求体应为JSON对象");

@@ -158,3 +158,38 @@ test('audit search filters by entity, user, action and date, newest first', asyn
 	const all = srv.sql("SELECT COUNT(*) FROM audit_log WHERE COALESCE(after_json, '') LIKE '%argon2%' OR COALESCE(before_json, '') LIKE '%argon2%' OR COALESCE(after_json, '') LIKE '%Zhang#San%'");
 	assert.equal(all, '0');
 });
+
+test('separation of duties: one administrator role per account, never with Party-data roles', async () => {
+	let r = await admin.post('/api/v1/users', {
+		username: 'all.powers', display_name: '全能', org_id: 1,
+		roles: [{ role: 'secadmin', org_id: 1 }, { role: 'auditadmin', org_id: 1 }],
+	});
+	assert.equal(r.status, 400);
+	assert.match(r.body.error.fields.roles, /三员/);
+	r = await admin.post('/api/v1/users', {
+		username: 'sec.staff', display_name: '兼任', org_id: 1,
+		roles: [{ role: 'secadmin', org_id: 1 }, { role: 'staff', org_id: 1 }],
+	});
+	assert.equal(r.status, 400);
+	assert.ok(r.body.error.fields.roles);
+	assert.equal((await admin.get('/api/v1/users?q=all.powers')).body.total, 0);
+	const cli = srv.cli(['user', 'add', 'cli.both', '--name', 'x', '--org', '1', '--role', 'sysadmin', '--role', 'auditadmin']);
+	assert.equal(cli.status, 2);
+	assert.match(cli.stderr, /三员/);
+});
+
+test('an administrator cannot reset, lock or unlock their own account', async () => {
+	const me = (await admin.get('/api/v1/users?q=admin')).body.items.find((u) => u.username === 'admin');
+	for (const action of ['reset-password', 'lock', 'unlock']) {
+		const r = await admin.post(`/api/v1/users/${me.id}/${action}`, { version: me.version });
+		assert.equal(r.status, 403, action);
+	}
+});
+
+test('search text is matched literally, wildcards included', async () => {
+	const all = (await admin.get('/api/v1/users')).body.total;
+	assert.ok(all > 2);
+	assert.equal((await admin.get('/api/v1/users?q=%25')).body.total, 0);
+	assert.equal((await admin.get('/api/v1/users?q=_')).body.total, 0);
+	assert.equal((await admin.get('/api/v1/users?q=zhang.san')).body.total, 1);
+});

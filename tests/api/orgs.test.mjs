@@ -203,6 +203,19 @@ test('every org write left an audit row with before and after', async () => {
 	assert.match(upd.request_id, /^[0-9a-f]{16}$/);
 });
 
+test('text is stored trimmed and blank optional fields mean none', async () => {
+	const r = await staff.post('/api/v1/orgs', {
+		parent_id: ids.b, name: '\u3000 第三党小组 ', kind: 'party_group', category: '', credit_code: ' ', established_on: '',
+	});
+	assert.equal(r.status, 201, r.text);
+	assert.equal(r.body.name, '第三党小组');
+	assert.equal(r.body.category, null);
+	assert.equal(r.body.credit_code, null);
+	const dup = await staff.post('/api/v1/orgs', { parent_id: ids.b, name: '第三党小组  ', kind: 'party_group' });
+	assert.equal(dup.status, 400, 'a trailing space does not make a new name');
+	assert.ok(dup.body.error.fields.name);
+});
+
 function pick(o) {
 	const { name, short_name, kind, category, credit_code, established_on, sort } = o;
 	return { name, short_name, kind, category, credit_code, established_on, sort };

@@ -14,8 +14,11 @@ static const char SQL_USER_SCOPE[] =
 static const char SQL_UPDATE[] =
 	"UPDATE users SET display_name = ?, org_id = ?, updated_at = ?, version = version + 1"
 	" WHERE id = ? AND version = ?";
+/* Takes the row's lock and checks the version read, changing nothing. */
+static const char SQL_CHECK_VERSION[] =
+	"UPDATE users SET version = version WHERE id = ? AND version = ?";
 static const char SQL_BUMP[] =
-	"UPDATE users SET updated_at = ?, version = version + 1 WHERE id = ? AND version = ?";
+	"UPDATE users SET updated_at = ?, version = version + 1 WHERE id = ?";
 static const char SQL_GRANTS_CLEAR[] = "DELETE FROM role_grants WHERE user_id = ?";
 
 /* ---------------------------------------------------------------- accounts */
@@ -91,8 +94,8 @@ void users_http_list(struct req *r)
 	const char *where = arena_printf(&r->arena, "FROM users u JOIN orgs o ON o.id = u.org_id"
 		" WHERE %s%s%s", scope_sql(&r->arena, &s, "o.path"),
 		status ? " AND u.status = ?" : "",
-		q && *q ? " AND (u.username LIKE ? OR u.display_name LIKE ?)" : "");
-	const char *like = q ? arena_printf(&r->arena, "%%%s%%", q) : NULL;
+		q && *q ? " AND (u.username LIKE ? ESCAPE '!' OR u.display_name LIKE ? ESCAPE '!')" : "");
+	const char *like = q ? db_like_contains(&r->arena, q) : NULL;
 
 	for (int pass = 0; pass < 2; pass++) {
 		const char *sql = pass == 0 ? arena_printf(&r->arena, "SELECT COUNT(*) %s", where)
@@ -122,6 +125,10 @@ void users_http_list(struct req *r)
 		while ((rc = db_step(st)) == DB_ROW && n < 200)
 			ids[n++] = db_col_int(st, 0);
 		db_finalize(st);
+		if (rc != DB_DONE && rc != DB_ROW) {
+			app_db_fail(r, rc, 0);
+			return;
+		}
 		json_t *items = json_array();
 		for (int i = 0; i < n; i++) {
 			json_t *u = user_json(c->db, ids[i]);
@@ -166,10 +173,19 @@ static void check_roles(struct req *r, const json_t *roles, struct zb_fail *f)
 	json_t *g;
 	struct org o;
 
+	const char *names[CTX_MAX_GRANTS];
+	int n = 0;
+
 	if (json_array_size(roles) > CTX_MAX_GRANTS) {
 		zb_fail_field(f, "roles", "角色不能超过%d个", CTX_MAX_GRANTS);
 		return;
 	}
+	json_array_foreach(roles, i, g)
+		if (role_valid(json_str(g, "role", NULL)))
+			names[n++] = json_str(g, "role", NULL);
+	const char *why = roles_compatible(names, n);
+	if (why)
+		zb_fail_field(f, "roles", "%s", why);
 	json_array_foreach(roles, i, g) {
 		struct zb_fail gf;
 		zb_fail_init(&gf);
@@ -341,22 +357,21 @@ static const struct json_field version_fields[] = {
 };
 
 /*
- * Begin a transaction that bumps the account's version from the one the
- * caller read. Returns DB_OK, 1 when stale (rolled back), or DB_E*.
+ * Begin a transaction in which the account still has the version the caller
+ * read; the action that follows bumps it. Returns DB_OK, 1 when stale
+ * (rolled back), or DB_E*.
  */
 static int begin_versioned(struct req *r, int64_t id, int64_t version)
 {
 	struct db *db = req_ctx(r)->db;
-	char now[24];
 	int rc = db_begin(db);
 
 	if (rc != DB_OK)
 		return rc;
-	ts_now(now);
-	struct db_stmt *st = db_prepare(db, SQL_BUMP);
+	struct db_stmt *st = db_prepare(db, SQL_CHECK_VERSION);
 	if (!st)
 		return DB_EGENERIC;
-	db_bindf(st, "sii", now, id, version);
+	db_bindf(st, "ii", id, version);
 	rc = db_step(st);
 	if (rc == DB_DONE)
 		rc = db_changes(st) == 1 ? DB_OK : 1;
@@ -397,6 +412,10 @@ void users_http_roles(struct req *r)
 		user_conflict(r, id);
 		return;
 	}
+	char now[24];
+	ts_now(now);
+	if (rc == DB_OK)
+		rc = db_run(c->db, SQL_BUMP, "si", now, id);
 	if (rc == DB_OK)
 		rc = db_run(c->db, SQL_GRANTS_CLEAR, "i", id);
 	if (rc == DB_OK)
@@ -440,9 +459,10 @@ static void account_action(struct req *r, const char *action)
 		resp_fail(r, &f);
 		return;
 	}
-	if (id == c->user_id && strcmp(action, "reset") != 0) {
+	if (id == c->user_id) {
+		/* Your own password is changed with the old one (PUT /session/password). */
 		json_decref(body);
-		resp_error(r, ZB_EFORBIDDEN, "不能锁定或解锁自己的账户");
+		resp_error(r, ZB_EFORBIDDEN, "不能对自己的账户执行此操作");
 		return;
 	}
 	rc = begin_versioned(r, id, json_int(body, "version", 0));
@@ -525,10 +545,13 @@ void policy_http_put(struct req *r)
 
 	zb_fail_init(&f);
 	body = req_json(r, &f);
-	if (!body || policy_load(c->db, &p) != 0 || policy_from_json(body, &p, &f) != 0) {
+	if (body && policy_load(c->db, &p) != 0) {
 		json_decref(body);
-		if (!f.err)
-			zb_fail_set(&f, ZB_EINTERNAL, "服务器内部错误");
+		app_db_fail(r, DB_EGENERIC, 0);
+		return;
+	}
+	if (!body || policy_from_json(body, &p, &f) != 0) {
+		json_decref(body);
 		resp_fail(r, &f);
 		return;
 	}
@@ -677,6 +700,11 @@ void audit_http_list(struct req *r)
 			json_array_append_new(items, row);
 		}
 		db_finalize(st);
+		if (rc != DB_DONE) {
+			json_decref(items);
+			app_db_fail(r, rc, 0);
+			return;
+		}
 	}
 	resp_json(r, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total",
 				    (json_int_t)total, "page", (json_int_t)page,
@@ -724,11 +752,22 @@ void dicts_http_list(struct req *r)
 {
 	struct ctx *c = req_ctx(r);
 	const char *dict = req_param(r, "dict");
-	struct db_stmt *st = db_prepare(c->db, "SELECT id, code, label_zh, label_en, sort, status,"
-		" version FROM dict_items WHERE dict = ? ORDER BY sort, id");
-	json_t *items = json_array();
+	const char *all = req_query(r, "all");
+	struct db_stmt *st;
+	json_t *items;
 	int rc;
 
+	if (strlen(dict) > 40) {
+		resp_error(r, ZB_ENOTFOUND, "字典不存在");
+		return;
+	}
+	/* Archived items stay readable (?all=1) for records that still carry them. */
+	st = db_prepare(c->db, all && strcmp(all, "1") == 0 ?
+		"SELECT id, code, label_zh, label_en, sort, status, version FROM dict_items"
+		" WHERE dict = ? ORDER BY sort, id" :
+		"SELECT id, code, label_zh, label_en, sort, status, version FROM dict_items"
+		" WHERE dict = ? AND status = 'active' ORDER BY sort, id");
+	items = json_array();
 	if (!st) {
 		json_decref(items);
 		app_db_fail(r, DB_EGENERIC, 0);

@@ -22,6 +22,7 @@ static const char SQL_STATUS[] =
 	"UPDATE orgs SET status = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?";
 static const char SQL_ACTIVE_CHILDREN[] =
 	"SELECT COUNT(*) FROM orgs WHERE parent_id = ? AND status = 'active'";
+static const char SQL_LONGEST_PATH[] = "SELECT MAX(LENGTH(path)) FROM orgs WHERE path LIKE ?";
 static const char SQL_USERS_IN[] =
 	"SELECT COUNT(*) FROM users WHERE org_id = ? AND status = 'active'";
 
@@ -93,12 +94,13 @@ static void read_fields(struct req *r, const json_t *body, struct org_fields *v,
 {
 	struct ctx *c = req_ctx(r);
 
-	v->name = json_str(body, "name", NULL);
-	v->short_name = json_str(body, "short_name", "");
-	v->kind = json_str(body, "kind", NULL);
-	v->category = json_str(body, "category", NULL);
-	v->credit_code = json_str(body, "credit_code", NULL);
-	v->established_on = json_str(body, "established_on", NULL);
+	/* What is stored is what was checked: trimmed, blank optional text as none. */
+	v->name = json_str_trim(&r->arena, body, "name", NULL);
+	v->short_name = json_str_trim(&r->arena, body, "short_name", "");
+	v->kind = json_str_trim(&r->arena, body, "kind", NULL);
+	v->category = json_str_trim(&r->arena, body, "category", NULL);
+	v->credit_code = json_str_trim(&r->arena, body, "credit_code", NULL);
+	v->established_on = json_str_trim(&r->arena, body, "established_on", NULL);
 	v->sort = json_int(body, "sort", 0);
 
 	if (v->kind && !org_dict_has(c->db, "org_kind", v->kind))
@@ -220,7 +222,7 @@ void orgs_http_list(struct req *r)
 	if (strcmp(status, "all") != 0)
 		buf_puts(&sql, " AND o.status = ?");
 	if (q && *q)
-		buf_puts(&sql, " AND (o.name LIKE ? OR o.short_name LIKE ?)");
+		buf_puts(&sql, " AND (o.name LIKE ? ESCAPE '!' OR o.short_name LIKE ? ESCAPE '!')");
 
 	/* total, for the flat list */
 	if (!tree) {
@@ -235,7 +237,7 @@ void orgs_http_list(struct req *r)
 		if (strcmp(status, "all") != 0)
 			db_bind_text(st, idx++, status);
 		if (q && *q) {
-			const char *like = arena_printf(&r->arena, "%%%s%%", q);
+			const char *like = db_like_contains(&r->arena, q);
 			db_bind_text(st, idx++, like);
 			db_bind_text(st, idx++, like);
 		}
@@ -258,7 +260,7 @@ void orgs_http_list(struct req *r)
 	if (strcmp(status, "all") != 0)
 		db_bind_text(st, idx++, status);
 	if (q && *q) {
-		const char *like = arena_printf(&r->arena, "%%%s%%", q);
+		const char *like = db_like_contains(&r->arena, q);
 		db_bind_text(st, idx++, like);
 		db_bind_text(st, idx++, like);
 	}
@@ -462,8 +464,10 @@ void orgs_http_move(struct req *r)
 		goto bad;
 
 	snprintf(newpath, sizeof(newpath), "%s%" PRId64 "/", np.path, o.id);
-	if (strlen(newpath) + 200 >= sizeof(o.path)) {
-		zb_fail_field(&f, "parent_id", "组织层级过深");
+	int64_t longest = 0;
+	db_query_int(c->db, &longest, SQL_LONGEST_PATH, "s", arena_printf(&r->arena, "%s%%", o.path));
+	if ((size_t)longest - strlen(o.path) + strlen(newpath) >= sizeof(o.path)) {
+		zb_fail_field(&f, "parent_id", "移动后组织层级过深");
 		goto bad;
 	}
 	before = org_row_json(c->db, o.id);
