@@ -51,6 +51,7 @@ struct req {
 	const char *ip;		/* client address as text */
 	char id[17];		/* request id, hex, also in X-Request-Id and the access log */
 	const char *body;	/* NUL-terminated copy of the body, "" when none */
+	const char *body_type;	/* the request's Content-Type, NULL when none */
 	size_t body_len;
 	const struct route *route;
 	const char *param_names[REQ_MAX_PARAMS];

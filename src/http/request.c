@@ -158,7 +158,7 @@ json_t *req_json(struct req *r, struct zb_fail *f)
 	 * form data without a preflight, and must not reach a handler (login
 	 * needs no CSRF token).
 	 */
-	const char *ct = req_header(r, "Content-Type");
+	const char *ct = r->body_type;
 	if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
 	    (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
 		zb_fail_set(f, ZB_EVALIDATION, "请求的 Content-Type 应为 application/json");

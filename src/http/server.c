@@ -533,6 +533,8 @@ static struct exchange *exchange_new(const struct http_server *s, struct MHD_Con
 	x->r.method = arena_strdup(&x->r.arena, method);
 	x->r.path = arena_strdup(&x->r.arena, url);
 	x->r.ip = client_ip(c, &x->r.arena);
+	x->r.body_type = arena_strdup(&x->r.arena,
+		MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE));
 	x->r.body = "";
 	make_request_id(x->r.id);
 	return x;

@@ -252,6 +252,7 @@ static json_t *parse(struct req *r, const char *body, struct zb_fail *f)
 {
 	r->body = body;
 	r->body_len = strlen(body);
+	r->body_type = "application/json; charset=utf-8";
 	zb_fail_init(f);
 	return req_json(r, f);
 }
@@ -290,6 +291,27 @@ static void test_req_json(void **state)
 	expect_body_error(r, "{\"a\":1} {}", "JSON格式错误（第1行第9列）：结尾有多余内容");
 	expect_body_error(r, "{\"a\":", "JSON格式错误（第1行第5列）：内容不完整");
 	expect_body_error(r, "{\"a\":\"\\u0000\"}", "JSON格式错误（第1行第13列）：字符串中不能含有\\u0000");
+
+	/* only JSON that says so: a cross-site form cannot send application/json */
+	static const char *const not_json[] = { "text/plain", "application/x-www-form-urlencoded",
+						"multipart/form-data; boundary=x", "application/jsonp", NULL };
+	for (int i = 0; i <= 4; i++) {
+		r->body = "{}";
+		r->body_len = 2;
+		r->body_type = not_json[i];
+		zb_fail_init(&f);
+		assert_null(req_json(r, &f));
+		assert_string_equal(json_string_value(json_object_get(f.fields, "body")),
+				    "请求的 Content-Type 应为 application/json");
+		zb_fail_release(&f);
+	}
+	r->body_type = "Application/JSON";
+	zb_fail_init(&f);
+	j = req_json(r, &f);
+	assert_non_null(j);
+	json_decref(j);
+	zb_fail_release(&f);
+	r->body_type = "application/json";
 
 	/* a body with an embedded NUL byte is not silently cut at it */
 	r->body = "{}\0{\"a\":1}";
@@ -729,14 +751,14 @@ static void test_server_body(void **state)
 	int closed, n;
 
 	snprintf(big, sizeof(big), "POST /api/v1/things HTTP/1.1\r\nHost: t\r\n"
-		 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+		 "Content-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
 		 strlen("{\"name\":\"第一支部\"}"), "{\"name\":\"第一支部\"}");
 	get(v, big, out, sizeof(out), &closed);
 	assert_non_null(strstr(out, "HTTP/1.1 201 "));
 	assert_non_null(strstr(out, "{\"name\":\"第一支部\"}"));
 
 	get(v, "POST /api/v1/things HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n"
-	       "Connection: close\r\n\r\n{\"a\"", out, sizeof(out), &closed);
+	       "Content-Type: application/json\r\nConnection: close\r\n\r\n{\"a\"", out, sizeof(out), &closed);
 	assert_non_null(strstr(out, "HTTP/1.1 400 "));
 	assert_non_null(strstr(out, "JSON格式错误（第1行第4列）"));
 
