@@ -60,7 +60,7 @@ LIB = $(BUILD)/libzhibu.a
 BOBJS = $(addprefix $(BUILD)/,$(OBJS))
 UNIT_BINS = $(addprefix $(BUILD)/tests/test_,$(UNIT_TESTS))
 
-.PHONY: all asan test unit unit-bins run bootstrap clean lint
+.PHONY: all asan test unit unit-bins run bootstrap clean lint web
 all: $(BUILD)/zhibu zhibu
 
 zhibu: $(BUILD)/zhibu
@@ -116,13 +116,22 @@ bootstrap:
 test: bootstrap
 	@sh scripts/test.sh
 
-run: bootstrap all
+run: bootstrap all web
 	@sh scripts/run.sh
+
+# The web app: rebuilt when its sources change; npm ci installs exactly the lock file.
+WEB_SRC = $(shell find web/src web/public web/index.html web/vite.config.js web/package.json \
+	    web/package-lock.json -type f 2>/dev/null)
+web: $(if $(wildcard web/package.json),web/dist/index.html)
+
+web/dist/index.html: $(WEB_SRC)
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build
+	@touch $@
 
 lint:
 	@sh scripts/lint.sh
 
 clean:
-	rm -rf build build-asan zhibu
+	rm -rf build build-asan zhibu web/dist
 
 -include $(BOBJS:.o=.d) $(BUILD)/src/main.d

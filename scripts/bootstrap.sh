@@ -18,6 +18,7 @@ libsodium-dev
 libcmocka-dev
 python3
 python3-yaml
+chromium
 "
 
 missing=""

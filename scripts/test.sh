@@ -38,6 +38,13 @@ api ./build/zhibu sqlite
 step "API tests on PostgreSQL"
 api ./build/zhibu postgres
 
+if [ -f package.json ] && [ -d tests/e2e ]; then
+	step "browser tests (headless Chromium)"
+	make web
+	npm ci --no-audit --no-fund --loglevel=error
+	ZHIBU_BIN=./build/zhibu ZHIBU_TEST_BACKEND=sqlite node --test --test-concurrency=1 tests/e2e/
+fi
+
 step "ASan + UBSan build"
 make -j2 asan
 step "unit tests under ASan + UBSan"

@@ -151,24 +151,17 @@ int policy_save(struct db *db, const struct policy *p)
 {
 	json_t *j = policy_json(p);
 	char *text, now[24];
-	struct db_stmt *st;
+	int64_t changed = 0;
 	int rc;
 
 	json_object_del(j, "version");
 	text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(j);
 	ts_now(now);
-	st = db_prepare(db, SQL_POLICY_SET);
-	if (!st) {
-		free(text);
-		return DB_EGENERIC;
-	}
-	db_bindf(st, "ssi", text, now, p->version);
-	rc = db_step(st);
+	rc = db_run_changes(db, &changed, SQL_POLICY_SET, "ssi", text, now, p->version);
 	free(text);
-	if (rc == DB_DONE)
-		rc = db_changes(st) == 1 ? DB_OK : 1;
-	db_finalize(st);
+	if (rc == DB_OK && changed != 1)
+		rc = 1;
 	return rc;
 }
 

@@ -296,6 +296,29 @@ int db_run(struct db *db, const char *sql, const char *fmt, ...)
 	return rc;
 }
 
+int db_run_changes(struct db *db, int64_t *changes, const char *sql, const char *fmt, ...)
+{
+	struct db_stmt *st = db_prepare(db, sql);
+	va_list ap;
+	int rc;
+
+	*changes = 0;
+	if (!st)
+		return prepare_rc(db);
+	va_start(ap, fmt);
+	rc = bind_va(st, fmt, ap);
+	va_end(ap);
+	if (rc == DB_OK) {
+		rc = db_step(st);
+		if (rc == DB_ROW || rc == DB_DONE) {
+			*changes = db_changes(st);
+			rc = DB_OK;
+		}
+	}
+	db_finalize(st);
+	return rc;
+}
+
 /* ---- SQL rewriting ---------------------------------------------------- */
 
 static int ident_char(char c)

@@ -104,6 +104,11 @@ int db_rollback(struct db *db);
 int db_query_int(struct db *db, int64_t *out, const char *sql, const char *fmt, ...);
 /* Same, for statements without a result: returns DB_OK or an error. */
 int db_run(struct db *db, const char *sql, const char *fmt, ...);
+/*
+ * Same as db_run, and *changes gets the number of rows the statement changed:
+ * an UPDATE ... WHERE id = ? AND version = ? that changed 0 rows was stale.
+ */
+int db_run_changes(struct db *db, int64_t *changes, const char *sql, const char *fmt, ...);
 /* Bind parameters from a format as above onto a prepared statement. */
 int db_bindf(struct db_stmt *st, const char *fmt, ...);
 

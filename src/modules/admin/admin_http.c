@@ -308,28 +308,26 @@ void users_http_update(struct req *r)
 	}
 	before = user_json(c->db, id);
 	ts_now(now);
+	int64_t changed = 0;
 	rc = db_begin(c->db);
-	struct db_stmt *st = rc == DB_OK ? db_prepare(c->db, SQL_UPDATE) : NULL;
-	if (!st) {
+	if (rc == DB_OK)
+		rc = db_run_changes(c->db, &changed, SQL_UPDATE, "sisii",
+				    json_str(body, "display_name", ""), o.id, now, id,
+				    json_int(body, "version", 0));
+	json_decref(body);
+	if (rc != DB_OK) {
 		json_decref(before);
-		json_decref(body);
-		app_db_fail(r, rc ? rc : DB_EGENERIC, rc == DB_OK);
+		app_db_fail(r, rc, 1);
 		return;
 	}
-	db_bindf(st, "sisii", json_str(body, "display_name", ""), o.id, now, id,
-		 json_int(body, "version", 0));
-	rc = db_step(st);
-	int64_t changed = db_changes(st);
-	db_finalize(st);
-	json_decref(body);
-	if (rc == DB_DONE && changed == 0) {
+	if (changed == 0) {
 		db_rollback(c->db);
 		json_decref(before);
 		user_conflict(r, id);
 		return;
 	}
 	json_t *after = user_json(c->db, id);
-	rc = rc == DB_DONE ? app_audit(r, "user", id, "update", before, after) : rc;
+	rc = app_audit(r, "user", id, "update", before, after);
 	json_decref(before);
 	if (rc == DB_OK)
 		rc = db_commit(c->db);
@@ -364,20 +362,15 @@ static const struct json_field version_fields[] = {
 static int begin_versioned(struct req *r, int64_t id, int64_t version)
 {
 	struct db *db = req_ctx(r)->db;
+	int64_t changed = 0;
 	int rc = db_begin(db);
 
-	if (rc != DB_OK)
-		return rc;
-	struct db_stmt *st = db_prepare(db, SQL_CHECK_VERSION);
-	if (!st)
-		return DB_EGENERIC;
-	db_bindf(st, "ii", id, version);
-	rc = db_step(st);
-	if (rc == DB_DONE)
-		rc = db_changes(st) == 1 ? DB_OK : 1;
-	db_finalize(st);
-	if (rc == 1)
+	if (rc == DB_OK)
+		rc = db_run_changes(db, &changed, SQL_CHECK_VERSION, "ii", id, version);
+	if (rc == DB_OK && changed == 0) {
 		db_rollback(db);
+		return 1;
+	}
 	return rc;
 }
 

@@ -139,6 +139,25 @@ static void conflict(struct req *r, int64_t id)
 	resp_fail(r, &f);
 }
 
+/*
+ * After a versioned UPDATE inside an open transaction: on a database error or
+ * a stale version (nothing changed), roll back, answer (409 with the current
+ * row when stale), drop `before` and return 1. Otherwise 0: carry on.
+ */
+static int write_failed(struct req *r, int rc, int64_t changed, int64_t id, json_t *before)
+{
+	if (rc == DB_OK && changed > 0)
+		return 0;
+	json_decref(before);
+	if (rc != DB_OK) {
+		app_db_fail(r, rc, 1);
+		return 1;
+	}
+	db_rollback(req_ctx(r)->db);
+	conflict(r, id);
+	return 1;
+}
+
 /* Audit with the row before and after, commit, answer with the row. */
 static void finish_write(struct req *r, int64_t id, const char *action, json_t *before, int status)
 {
@@ -387,31 +406,15 @@ void orgs_http_update(struct req *r)
 
 	before = org_row_json(c->db, o.id);
 	ts_now(now);
+	int64_t changed = 0;
 	rc = db_begin(c->db);
-	struct db_stmt *st = rc == DB_OK ? db_prepare(c->db, SQL_UPDATE) : NULL;
-	if (!st) {
-		json_decref(before);
-		json_decref(body);
-		app_db_fail(r, rc ? rc : DB_EGENERIC, rc == DB_OK);
-		return;
-	}
-	db_bindf(st, "ssssssisii", v.name, v.short_name, v.kind, v.category, v.credit_code,
-		 v.established_on, v.sort, now, o.id, json_int(body, "version", 0));
-	rc = db_step(st);
-	int64_t changed = db_changes(st);
-	db_finalize(st);
+	if (rc == DB_OK)
+		rc = db_run_changes(c->db, &changed, SQL_UPDATE, "ssssssisii", v.name, v.short_name,
+				    v.kind, v.category, v.credit_code, v.established_on, v.sort, now,
+				    o.id, json_int(body, "version", 0));
 	json_decref(body);
-	if (rc != DB_DONE) {
-		json_decref(before);
-		app_db_fail(r, rc, 1);
+	if (write_failed(r, rc, changed, o.id, before))
 		return;
-	}
-	if (changed == 0) {
-		db_rollback(c->db);
-		json_decref(before);
-		conflict(r, o.id);
-		return;
-	}
 	finish_write(r, o.id, "update", before, 200);
 	return;
 bad:
@@ -472,35 +475,18 @@ void orgs_http_move(struct req *r)
 	}
 	before = org_row_json(c->db, o.id);
 	ts_now(now);
+	int64_t changed = 0;
 	rc = db_begin(c->db);
-	if (rc == DB_OK) {
-		struct db_stmt *st = db_prepare(c->db, SQL_MOVE_SELF);
-		if (!st) {
-			rc = DB_EGENERIC;
-		} else {
-			db_bindf(st, "isii", np.id, now, o.id, json_int(body, "version", 0));
-			rc = db_step(st);
-			if (rc == DB_DONE && db_changes(st) == 0)
-				rc = 1;	/* stale */
-			db_finalize(st);
-		}
-	}
-	if (rc == DB_DONE)
+	if (rc == DB_OK)
+		rc = db_run_changes(c->db, &changed, SQL_MOVE_SELF, "isii", np.id, now, o.id,
+				    json_int(body, "version", 0));
+	json_decref(body);
+	if (rc == DB_OK && changed > 0)
 		rc = db_run(c->db, SQL_MOVE_SUBTREE, "siis", newpath, (int64_t)strlen(o.path) + 1,
 			    (int64_t)(np.depth + 1 - o.depth),
 			    arena_printf(&r->arena, "%s%%", o.path));
-	json_decref(body);
-	if (rc == 1) {
-		db_rollback(c->db);
-		json_decref(before);
-		conflict(r, o.id);
+	if (write_failed(r, rc, changed, o.id, before))
 		return;
-	}
-	if (rc != DB_OK) {
-		json_decref(before);
-		app_db_fail(r, rc, 1);
-		return;
-	}
 	finish_write(r, o.id, "move", before, 200);
 	return;
 bad:
@@ -555,31 +541,14 @@ static void set_status(struct req *r, const char *status)
 	}
 	before = org_row_json(c->db, o.id);
 	ts_now(now);
+	int64_t changed = 0;
 	rc = db_begin(c->db);
-	if (rc == DB_OK) {
-		struct db_stmt *st = db_prepare(c->db, SQL_STATUS);
-		if (!st) {
-			rc = DB_EGENERIC;
-		} else {
-			db_bindf(st, "ssii", status, now, o.id, json_int(body, "version", 0));
-			rc = db_step(st);
-			if (rc == DB_DONE)
-				rc = db_changes(st) ? DB_OK : 1;
-			db_finalize(st);
-		}
-	}
+	if (rc == DB_OK)
+		rc = db_run_changes(c->db, &changed, SQL_STATUS, "ssii", status, now, o.id,
+				    json_int(body, "version", 0));
 	json_decref(body);
-	if (rc == 1) {
-		db_rollback(c->db);
-		json_decref(before);
-		conflict(r, o.id);
+	if (write_failed(r, rc, changed, o.id, before))
 		return;
-	}
-	if (rc != DB_OK) {
-		json_decref(before);
-		app_db_fail(r, rc, 1);
-		return;
-	}
 	finish_write(r, o.id, archive ? "archive" : "restore", before, 200);
 	return;
 bad:
