@@ -55,6 +55,7 @@ UNIT_TESTS += password
 UNIT_TESTS += totp
 UNIT_TESTS += db
 UNIT_TESTS += audit
+UNIT_TESTS += perm
 
 LIB = $(BUILD)/libzhibu.a
 BOBJS = $(addprefix $(BUILD)/,$(OBJS))
