@@ -39,8 +39,12 @@ OBJS += src/app/openapi_json.o
 OBJS += src/app/routes.o
 OBJS += src/modules/admin/admin.o
 OBJS += src/modules/admin/admin_http.o
+OBJS += src/modules/admin/dicts_http.o
 OBJS += src/modules/orgs/orgs.o
 OBJS += src/modules/orgs/orgs_http.o
+OBJS += src/modules/people/people.o
+OBJS += src/modules/people/people_http.o
+OBJS += src/modules/demo/demo.o
 OBJS += src/cli/cli.o
 OBJS += src/cli/cli_user.o
 

@@ -3,6 +3,7 @@
 #include "../auth/session.h"
 #include "../modules/admin/admin.h"
 #include "../modules/orgs/orgs.h"
+#include "../modules/people/people.h"
 
 static void health(struct req *r)
 {
@@ -13,6 +14,7 @@ void openapi_http_get(struct req *r);
 
 #define PUB ROUTE_PUBLIC
 #define NPW ROUTE_NOPWCHANGE
+#define PII ROUTE_PERSONAL
 
 const struct route app_routes[] = {
 	{ "GET", "/api/v1/health", health, PUB, NULL },
@@ -51,5 +53,23 @@ const struct route app_routes[] = {
 	{ "GET", "/api/v1/audit/verify", audit_http_verify, 0, "audit.read" },
 
 	{ "GET", "/api/v1/dicts/:dict", dicts_http_list, 0, NULL },
+	{ "POST", "/api/v1/dicts/:dict", dicts_http_create, 0, "dict.write" },
+	{ "PUT", "/api/v1/dicts/:dict/:id", dicts_http_update, 0, "dict.write" },
+
+	/* literal segments before /people/:id */
+	{ "GET", "/api/v1/people/counts", people_http_counts, 0, "person.read" },
+	{ "GET", "/api/v1/people/structure", people_http_structure, 0, "person.read" },
+	{ "GET", "/api/v1/people", people_http_list, PII, "person.read" },
+	{ "POST", "/api/v1/people", people_http_create, PII, "person.write" },
+	{ "GET", "/api/v1/people/:id", people_http_get, PII, "person.read" },
+	{ "PUT", "/api/v1/people/:id", people_http_update, PII, "person.write" },
+	{ "POST", "/api/v1/people/:id/archive", people_http_archive, PII, "person.write" },
+	{ "POST", "/api/v1/people/:id/restore", people_http_restore, PII, "person.write" },
+	{ "POST", "/api/v1/people/:id/unmask", people_http_unmask, PII, "person.unmask" },
+	{ "GET", "/api/v1/people/:id/history", people_http_history, PII, "person.read" },
+	{ "POST", "/api/v1/people/:id/positions", positions_http_create, PII, "person.write" },
+	{ "POST", "/api/v1/people/:id/flags", flags_http_create, PII, "person.write" },
+	{ "PUT", "/api/v1/positions/:id", positions_http_update, PII, "person.write" },
+	{ "PUT", "/api/v1/flags/:id", flags_http_update, PII, "person.write" },
 	{ NULL, NULL, NULL, 0, NULL },
 };

@@ -14,6 +14,7 @@
 #include "../auth/session.h"
 #include "../base/log.h"
 #include "../modules/admin/admin.h"
+#include "../modules/demo/demo.h"
 #include "../modules/orgs/orgs.h"
 
 static int is_postgres(const char *url)
@@ -90,17 +91,22 @@ fail:
 
 /*
  * Create the key file and the database, migrate, create the root org and
- * the admin account. On an existing database it changes nothing.
+ * the admin account, and with --demo the demo township (root named
+ * DEMO_TOWNSHIP_NAME) in the same transaction. On an existing database it
+ * changes nothing.
  */
 int cli_init(struct app *app, int argc, char **argv)
 {
 	const char *url = app->cfg.db_url, *env_pw = getenv("ZHIBU_ADMIN_PASSWORD");
-	const char *org_name = getenv("ZHIBU_ORG_NAME");
+	const char *org_name = getenv("ZHIBU_ORG_NAME"), *demo_pw = getenv("ZHIBU_DEMO_PASSWORD");
 	struct audit_who who = { 0, "system", "", "init" };
 	struct zb_fail f;
 	struct policy pol;
 	struct db *db = NULL;
 	char pw[64], err[256];
+	char *demo_text = NULL;
+	size_t demo_len = 0;
+	FILE *demo_out = NULL;
 	int demo = 0, rc;
 	int64_t root, admin;
 
@@ -125,13 +131,21 @@ int cli_init(struct app *app, int argc, char **argv)
 		db_close(db);
 		return 0;
 	}
-	/* Check the operator's password before anything is created, so a refusal leaves nothing behind. */
+	/* Check the operator's passwords before anything is created, so a refusal leaves nothing behind. */
 	policy_load(db, &pol);	/* no table yet: the defaults the first migration also seeds */
-	if (env_pw && *env_pw) {
+	if (!demo || !(demo_pw && *demo_pw))
+		demo_pw = NULL;
+	if ((env_pw && *env_pw) || demo_pw) {
 		struct password_policy pp = policy_password(&pol);
-		const char *why = password_check(&pp, env_pw, "admin");
+		const char *name = "ZHIBU_ADMIN_PASSWORD", *why = NULL;
+		if (env_pw && *env_pw)
+			why = password_check(&pp, env_pw, "admin");
+		if (!why && demo_pw) {
+			name = "ZHIBU_DEMO_PASSWORD";
+			why = demo_password_check(&pp, demo_pw, err, sizeof(err));
+		}
 		if (why) {
-			fprintf(stderr, "zhibu init: ZHIBU_ADMIN_PASSWORD 不符合密码策略：%s\n", why);
+			fprintf(stderr, "zhibu init: %s 不符合密码策略：%s\n", name, why);
 			db_close(db);
 			if (!is_postgres(url))
 				unlink(url);
@@ -161,31 +175,48 @@ int cli_init(struct app *app, int argc, char **argv)
 		password_generate(pw, sizeof(pw));
 	}
 
+	if (!demo)
+		org_name = org_name && *org_name ? org_name : "本级党委";
+	else
+		org_name = DEMO_TOWNSHIP_NAME;
+	/* The demo's lines are held until the commit, so nothing is printed for a rollback. */
+	if (demo && !(demo_out = open_memstream(&demo_text, &demo_len))) {
+		fprintf(stderr, "zhibu init: 内存不足\n");
+		db_close(db);
+		return 1;
+	}
 	zb_fail_init(&f);
 	rc = db_begin(db);
-	root = rc == DB_OK ? org_create_system(db, &app->keys, 0,
-		org_name && *org_name ? org_name : "本级党委", "township_committee", NULL) : rc;
+	root = rc == DB_OK ? org_create_system(db, &app->keys, 0, org_name, "township_committee", NULL) : rc;
 	admin = root > 0 ? user_create(db, &app->keys, &who, "admin", "系统管理员", root, pw,
 				       !(env_pw && *env_pw), &f) : root;
 	rc = admin > 0 ? user_grant(db, &app->keys, &who, admin, "sysadmin", root) : DB_EGENERIC;
+	if (rc == DB_OK && demo)
+		rc = demo_load(db, &app->keys, root, demo_pw, demo_out);
 	if (rc == DB_OK)
 		rc = db_commit(db);
 	zb_fail_release(&f);
+	if (demo_out)
+		fclose(demo_out);
 	if (rc != DB_OK) {
 		db_rollback(db);
 		fprintf(stderr, "zhibu init: 初始化失败：%s\n", db_errmsg(db));
 		db_close(db);
+		free(demo_text);
+		if (!is_postgres(url))
+			unlink(url);
 		return 1;
 	}
 	db_close(db);
-	if (demo)
-		printf("提示：演示乡镇数据尚未提供，已创建空的组织树。\n");
 	printf("数据库已创建：%s\n", url);
 	printf("username: admin\n");
 	if (env_pw && *env_pw)
 		printf("password: (ZHIBU_ADMIN_PASSWORD)\n");
 	else
 		printf("one-time password: %s\n", pw);
+	if (demo_text)
+		fputs(demo_text, stdout);
+	free(demo_text);
 	fflush(stdout);
 	return 0;
 }

@@ -30,11 +30,16 @@ function rawSql(dbUrl, sql) {
 	return r.stdout.trim();
 }
 
+/** The password the demo accounts get when a test starts a server with { demo: true }. */
+export const DEMO_PASSWORD = 'Demo#2026zhibu';
+
 /**
  * Start a server on a fresh database. Returns { base, adminPassword, cli(args, env),
- * sql(statement), stop() }. `env` adds environment variables for init and serve.
+ * sql(statement), stop(), initOutput, initMs }. `env` adds environment variables for init
+ * and serve. `opts.demo` runs `init --demo` with ZHIBU_DEMO_PASSWORD = opts.demoPassword
+ * (default DEMO_PASSWORD; null = one-time passwords, printed in initOutput).
  */
-export async function startServer(env = {}) {
+export async function startServer(env = {}, opts = {}) {
 	const dir = mkdtempSync(join(tmpdir(), 'zhibu-api-'));
 	let dbUrl = join(dir, 'zhibu.db');
 	let pgName = null;
@@ -54,7 +59,11 @@ export async function startServer(env = {}) {
 		ZHIBU_THREADS: '4',
 		...env,
 	};
-	const init = cli(baseEnv, ['init']);
+	const demoEnv = {};
+	if (opts.demo && opts.demoPassword !== null) demoEnv.ZHIBU_DEMO_PASSWORD = opts.demoPassword || DEMO_PASSWORD;
+	const started = Date.now();
+	const init = cli(baseEnv, opts.demo ? ['init', '--demo'] : ['init'], demoEnv);
+	const initMs = Date.now() - started;
 	if (init.status !== 0) throw new Error(`zhibu init failed: ${init.stderr}`);
 	const pw = /one-time password: (\S+)/.exec(init.stdout);
 	const adminPassword = pw ? pw[1] : env.ZHIBU_ADMIN_PASSWORD;
@@ -76,6 +85,8 @@ export async function startServer(env = {}) {
 		base,
 		dbUrl,
 		adminPassword,
+		initOutput: init.stdout,
+		initMs,
 		env: baseEnv,
 		log: () => stderr,
 		cli: (args, extra) => cli(baseEnv, args, extra),

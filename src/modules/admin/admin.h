@@ -46,6 +46,11 @@ void policy_http_put(struct req *r);
 void audit_http_list(struct req *r);
 void audit_http_verify(struct req *r);
 void dicts_http_list(struct req *r);
+/* Dictionary writes for township staff (dicts_http.c). */
+void dicts_http_create(struct req *r);
+void dicts_http_update(struct req *r);
+/* A dictionary item's stored tags ("a,b") as a JSON array of strings; new reference. */
+json_t *dict_tags_json(const char *tags);
 void roles_http_list(struct req *r);
 
 #endif

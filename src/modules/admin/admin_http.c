@@ -756,9 +756,9 @@ void dicts_http_list(struct req *r)
 	}
 	/* Archived items stay readable (?all=1) for records that still carry them. */
 	st = db_prepare(c->db, all && strcmp(all, "1") == 0 ?
-		"SELECT id, code, label_zh, label_en, sort, status, version FROM dict_items"
+		"SELECT id, code, label_zh, label_en, sort, status, version, tags FROM dict_items"
 		" WHERE dict = ? ORDER BY sort, id" :
-		"SELECT id, code, label_zh, label_en, sort, status, version FROM dict_items"
+		"SELECT id, code, label_zh, label_en, sort, status, version, tags FROM dict_items"
 		" WHERE dict = ? AND status = 'active' ORDER BY sort, id");
 	items = json_array();
 	if (!st) {
@@ -768,11 +768,12 @@ void dicts_http_list(struct req *r)
 	}
 	db_bind_text(st, 1, dict);
 	while ((rc = db_step(st)) == DB_ROW)
-		json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:I}",
+		json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:I, s:o}",
 			"id", (json_int_t)db_col_int(st, 0), "code", db_col_text(st, 1),
 			"label", db_col_text(st, 2), "label_en", db_col_text(st, 3),
 			"sort", (json_int_t)db_col_int(st, 4), "status", db_col_text(st, 5),
-			"version", (json_int_t)db_col_int(st, 6)));
+			"version", (json_int_t)db_col_int(st, 6),
+			"tags", dict_tags_json(db_col_text(st, 7))));
 	db_finalize(st);
 	resp_json(r, 200, json_pack("{s:s, s:o}", "dict", dict, "items", items));
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "orgs.h"
 #include "orgs_internal.h"
+#include "../people/people.h"
 #include "../../auth/perm.h"
 #include "../../base/check.h"
 #include "../../base/date.h"
@@ -530,6 +531,11 @@ static void set_status(struct req *r, const char *status)
 		db_query_int(c->db, &n, SQL_USERS_IN, "i", o.id);
 		if (n > 0) {
 			zb_fail_set(&f, ZB_ECONFLICT, "该组织还有%" PRId64 "个在用账户，请先调整这些账户的所属组织", n);
+			goto bad;
+		}
+		n = people_active_in_org(c->db, o.id);
+		if (n > 0) {
+			zb_fail_set(&f, ZB_ECONFLICT, "该组织还有%" PRId64 "名在册人员，请先把他们转到其他组织或归档", n);
 			goto bad;
 		}
 	} else if (strcmp(parent.status, "active") != 0) {
