@@ -2,7 +2,7 @@
 
 CC ?= cc
 BUILD ?= build
-PKGS = libmicrohttpd jansson sqlite3 libpq openssl libsodium
+PKGS = libmicrohttpd jansson sqlite3 libpq openssl libsodium libzip expat
 WARN = -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
        -Wpointer-arith -Wformat=2 -Wvla -Wno-format-nonliteral
 CFLAGS ?= -O2 -g
@@ -13,11 +13,15 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sa
 
 OBJS += src/base/arena.o
 OBJS += src/base/buf.o
+OBJS += src/base/cellvalue.o
 OBJS += src/base/check.o
 OBJS += src/base/date.o
 OBJS += src/base/err.o
 OBJS += src/base/json.o
 OBJS += src/base/log.o
+OBJS += src/base/sheet.o
+OBJS += src/base/sheet_csv.o
+OBJS += src/base/sheet_xlsx.o
 OBJS += src/db/db.o
 OBJS += src/db/db_pg.o
 OBJS += src/db/db_sqlite.o
@@ -60,6 +64,7 @@ UNIT_TESTS += totp
 UNIT_TESTS += db
 UNIT_TESTS += audit
 UNIT_TESTS += perm
+UNIT_TESTS += sheet
 
 LIB = $(BUILD)/libzhibu.a
 BOBJS = $(addprefix $(BUILD)/,$(OBJS))

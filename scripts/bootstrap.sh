@@ -16,6 +16,8 @@ postgresql-client
 libssl-dev
 libsodium-dev
 libcmocka-dev
+libzip-dev
+libexpat1-dev
 python3
 python3-yaml
 chromium
