@@ -21,6 +21,7 @@ libexpat1-dev
 python3
 python3-yaml
 chromium
+fonts-wqy-microhei
 "
 
 missing=""
@@ -28,8 +29,13 @@ for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"
 done
-# Node.js (API and browser tests, web build): any node >= 18 with npm will do.
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+# Node.js (API and browser tests, web build): node >= 20 with npm (playwright-core needs 20).
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if ! command -v npm >/dev/null 2>&1 || [ "$node_major" -lt 20 ]; then
+	if [ "$node_major" -gt 0 ] && [ "$node_major" -lt 20 ]; then
+		echo "bootstrap: Node.js $node_major is too old; zhibu's web build and browser tests need Node.js 20 or newer" >&2
+		exit 1
+	fi
 	missing="$missing nodejs npm"
 fi
 

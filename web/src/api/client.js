@@ -1,0 +1,103 @@
+// client.js - the one HTTP client of the web app: JSON, cookies, the CSRF header on writes, ApiError, and session redirects.
+//
+// The session cookie is HttpOnly, so the app never sees it; what it keeps is the
+// csrf_token from POST/GET /api/v1/session, sent as X-CSRF-Token on every write.
+// Errors become an ApiError {status, code, message, fields, current}. A 401 (other
+// than the login call itself) clears the session and sends the user to /login with
+// the server's message; 403 password_change_required / totp_enrollment_required send
+// the user to those pages. The handlers are installed by main.js (setAuthHandlers),
+// so this module knows nothing of the router or the stores.
+
+const BASE = '/api/v1';
+
+let csrfToken = '';
+let handlers = {
+	unauthorized: () => {},
+	passwordChange: () => {},
+	totpEnrolment: () => {},
+};
+
+/** An error answer of the API (or a network failure, status 0). */
+export class ApiError extends Error {
+	constructor(status, code, message, fields, current) {
+		super(message || code || 'error');
+		this.name = 'ApiError';
+		this.status = status;
+		this.code = code || 'error';
+		this.fields = fields || {};
+		this.current = current;
+	}
+}
+
+/** Remember the CSRF token of the current session ('' after logout). */
+export function setCsrfToken(token) {
+	csrfToken = token || '';
+}
+
+/** Install what happens on 401 and on the two "finish your account first" answers. */
+export function setAuthHandlers(h) {
+	handlers = { ...handlers, ...h };
+}
+
+/** Turn {a: 1, b: '', c: null, d: [..]} into "?a=1" (empty values dropped). */
+export function queryString(params) {
+	const q = new URLSearchParams();
+	for (const [k, v] of Object.entries(params || {})) {
+		if (v === undefined || v === null || v === '') continue;
+		q.set(k, String(v));
+	}
+	const s = q.toString();
+	return s ? '?' + s : '';
+}
+
+/**
+ * One call. `opts.body` is sent as JSON; `opts.silent401` keeps a 401 from
+ * redirecting (used by the first whoami, when nobody is logged in yet);
+ * `opts.login` marks the login call, whose 401 is just a wrong password.
+ */
+export async function request(method, path, opts = {}) {
+	const headers = { Accept: 'application/json' };
+	const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
+	if (opts.body !== undefined) {
+		headers['Content-Type'] = 'application/json';
+		init.body = JSON.stringify(opts.body);
+	}
+	if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+
+	let res;
+	try {
+		res = await fetch(BASE + path + (opts.query ? queryString(opts.query) : ''), init);
+	} catch (e) {
+		throw new ApiError(0, 'network', null, {}, undefined);
+	}
+	let data = null;
+	const text = await res.text();
+	if (text) {
+		try {
+			data = JSON.parse(text);
+		} catch {
+			data = null;
+		}
+	}
+	if (data && typeof data.csrf_token === 'string') setCsrfToken(data.csrf_token);
+	if (res.ok) return data;
+
+	const e = (data && data.error) || {};
+	const err = new ApiError(res.status, e.code, e.message || res.statusText, e.fields, e.current);
+	if (res.status === 401 && !opts.login) {
+		setCsrfToken('');
+		if (!opts.silent401) handlers.unauthorized(err.message);
+	} else if (res.status === 403 && err.code === 'password_change_required') {
+		handlers.passwordChange(err.message);
+	} else if (res.status === 403 && err.code === 'totp_enrollment_required') {
+		handlers.totpEnrolment(err.message);
+	}
+	throw err;
+}
+
+export const api = {
+	get: (path, query, opts = {}) => request('GET', path, { ...opts, query }),
+	post: (path, body = {}, opts = {}) => request('POST', path, { ...opts, body }),
+	put: (path, body = {}, opts = {}) => request('PUT', path, { ...opts, body }),
+	del: (path, body, opts = {}) => request('DELETE', path, { ...opts, body }),
+};

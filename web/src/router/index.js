@@ -1,0 +1,115 @@
+// index.js - the routes of the app and the guard that sends users to login, password change or TOTP enrolment first.
+import { createRouter, createWebHistory } from 'vue-router';
+import { useSessionStore } from '../stores/session.js';
+
+import AppLayout from '../layout/AppLayout.vue';
+import LoginView from '../views/auth/LoginView.vue';
+import PasswordView from '../views/auth/PasswordView.vue';
+import TotpView from '../views/auth/TotpView.vue';
+import HomeView from '../views/home/HomeView.vue';
+import NotFoundView from '../views/home/NotFoundView.vue';
+
+// meta: title (i18n key), action (needed to open the page), parent (route name shown
+// before it in the breadcrumbs), orgFilter (a click in the org tree filters this page).
+const routes = [
+	{ path: '/login', name: 'login', component: LoginView, meta: { public: true, title: 'login.title' } },
+	{ path: '/password', name: 'password', component: PasswordView, meta: { title: 'password.title', bare: true } },
+	{ path: '/totp', name: 'totp', component: TotpView, meta: { title: 'totp.title', bare: true } },
+	{
+		path: '/',
+		component: AppLayout,
+		children: [
+			{ path: '', name: 'home', component: HomeView, meta: { title: 'menu.home' } },
+			{
+				path: 'orgs',
+				name: 'orgs',
+				component: () => import('../views/orgs/OrgsView.vue'),
+				meta: { title: 'menu.orgs', action: 'org.read', orgFilter: true },
+			},
+			{
+				path: 'people',
+				name: 'people',
+				component: () => import('../views/people/PeopleList.vue'),
+				meta: { title: 'menu.people', action: 'person.read', orgFilter: true },
+			},
+			{
+				path: 'people/new',
+				name: 'person-new',
+				component: () => import('../views/people/PersonForm.vue'),
+				meta: { title: 'person.newTitle', action: 'person.write', parent: 'people' },
+			},
+			{
+				path: 'people/:id(\\d+)',
+				name: 'person',
+				component: () => import('../views/people/PersonDetail.vue'),
+				meta: { title: 'person.detailTitle', action: 'person.read', parent: 'people' },
+			},
+			{
+				path: 'people/:id(\\d+)/edit',
+				name: 'person-edit',
+				component: () => import('../views/people/PersonForm.vue'),
+				meta: { title: 'person.editTitle', action: 'person.write', parent: 'people' },
+			},
+			{
+				path: 'structure',
+				name: 'structure',
+				component: () => import('../views/people/StructureView.vue'),
+				meta: { title: 'menu.structure', action: 'person.read', orgFilter: true },
+			},
+			{
+				path: 'admin/users',
+				name: 'users',
+				component: () => import('../views/admin/UsersView.vue'),
+				meta: { title: 'menu.users', action: 'user.admin', group: 'menu.admin' },
+			},
+			{
+				path: 'admin/policy',
+				name: 'policy',
+				component: () => import('../views/admin/PolicyView.vue'),
+				meta: { title: 'menu.policy', action: 'policy.admin', group: 'menu.admin' },
+			},
+			{
+				path: 'admin/audit',
+				name: 'audit',
+				component: () => import('../views/admin/AuditView.vue'),
+				meta: { title: 'menu.audit', action: 'audit.read', group: 'menu.admin' },
+			},
+			{
+				path: 'admin/dicts',
+				name: 'dicts',
+				component: () => import('../views/admin/DictsView.vue'),
+				meta: { title: 'menu.dicts', action: 'dict.write', group: 'menu.admin' },
+			},
+			{ path: 'forbidden', name: 'forbidden', component: NotFoundView, props: { kind: 'forbidden' }, meta: { title: 'notFound.forbiddenTitle' } },
+			{ path: ':pathMatch(.*)*', name: 'not-found', component: NotFoundView, meta: { title: 'notFound.title' } },
+		],
+	},
+];
+
+export const router = createRouter({
+	history: createWebHistory('/'),
+	routes,
+	scrollBehavior: () => ({ top: 0 }),
+});
+
+router.beforeEach(async (to) => {
+	const s = useSessionStore();
+	if (!s.loaded) {
+		try {
+			await s.load();
+		} catch (e) {
+			s.clear(e.message);
+		}
+	}
+	if (to.meta.public) {
+		if (s.loggedIn && to.name === 'login') return { name: 'home' };
+		return true;
+	}
+	if (!s.loggedIn) {
+		return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
+	}
+	if (s.mustChangePassword && to.name !== 'password') return { name: 'password' };
+	if (!s.mustChangePassword && s.mustEnrolTotp && to.name !== 'totp' && to.name !== 'password') return { name: 'totp' };
+	if (to.meta.action && !s.can(to.meta.action)) return { name: 'forbidden' };
+	return true;
+});
