@@ -2,7 +2,7 @@
 
 CC ?= cc
 BUILD ?= build
-PKGS = libmicrohttpd jansson sqlite3 libpq openssl libsodium libzip expat
+PKGS = libmicrohttpd jansson sqlite3 libpq openssl libsodium libzip expat xlsxwriter
 WARN = -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
        -Wpointer-arith -Wformat=2 -Wvla -Wno-format-nonliteral
 CFLAGS ?= -O2 -g
@@ -48,9 +48,19 @@ OBJS += src/modules/orgs/orgs.o
 OBJS += src/modules/orgs/orgs_http.o
 OBJS += src/modules/people/people.o
 OBJS += src/modules/people/people_http.o
+OBJS += src/modules/transfer/import.o
+OBJS += src/modules/transfer/export.o
+OBJS += src/modules/transfer/transfer_http.o
 OBJS += src/modules/demo/demo.o
+OBJS += src/modules/ledgers/ledgers.o
+OBJS += src/modules/ledgers/ledgers_http.o
+OBJS += src/modules/ledgers/reserves_http.o
+OBJS += src/modules/ledgers/assessments_http.o
+OBJS += src/modules/ledgers/terms_http.o
+OBJS += src/modules/people/people_ledger.o
 OBJS += src/cli/cli.o
 OBJS += src/cli/cli_user.o
+OBJS += src/cli/cli_transfer.o
 
 UNIT_TESTS += arena
 UNIT_TESTS += buf
@@ -65,6 +75,8 @@ UNIT_TESTS += db
 UNIT_TESTS += audit
 UNIT_TESTS += perm
 UNIT_TESTS += sheet
+UNIT_TESTS += transfer
+UNIT_TESTS += ledgers
 
 LIB = $(BUILD)/libzhibu.a
 BOBJS = $(addprefix $(BUILD)/,$(OBJS))

@@ -17,6 +17,7 @@ libssl-dev
 libsodium-dev
 libcmocka-dev
 libzip-dev
+libxlsxwriter-dev
 libexpat1-dev
 python3
 python3-yaml

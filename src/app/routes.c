@@ -4,6 +4,8 @@
 #include "../modules/admin/admin.h"
 #include "../modules/orgs/orgs.h"
 #include "../modules/people/people.h"
+#include "../modules/transfer/transfer.h"
+#include "../modules/ledgers/ledgers.h"
 
 static void health(struct req *r)
 {
@@ -15,6 +17,8 @@ void openapi_http_get(struct req *r);
 #define PUB ROUTE_PUBLIC
 #define NPW ROUTE_NOPWCHANGE
 #define PII ROUTE_PERSONAL
+#define UPL ROUTE_UPLOAD
+#define SLOW ROUTE_SLOW
 
 const struct route app_routes[] = {
 	{ "GET", "/api/v1/health", health, PUB, NULL },
@@ -71,5 +75,31 @@ const struct route app_routes[] = {
 	{ "POST", "/api/v1/people/:id/flags", flags_http_create, PII, "person.write" },
 	{ "PUT", "/api/v1/positions/:id", positions_http_update, PII, "person.write" },
 	{ "PUT", "/api/v1/flags/:id", flags_http_update, PII, "person.write" },
+
+	/* literal segments before /imports/:token */
+	{ "GET", "/api/v1/imports/people/template", transfer_http_template, 0, "person.write" },
+	{ "GET", "/api/v1/imports/people/errors", transfer_http_errors, PII | SLOW, "person.write" },
+	{ "POST", "/api/v1/imports/people/commit", transfer_http_commit, PII | SLOW, "person.write" },
+	{ "POST", "/api/v1/imports/people", transfer_http_import, PII | UPL | SLOW, "person.write" },
+	{ "GET", "/api/v1/imports/:token/progress", transfer_http_progress, 0, "person.write" },
+	{ "GET", "/api/v1/exports/people", transfer_http_export, PII | SLOW, "person.read" },
+
+	/* the cadre ledgers and branch committee terms (literal segments before :id) */
+	{ "GET", "/api/v1/ledgers/reserves", reserves_http_list, PII, "ledger.read" },
+	{ "POST", "/api/v1/ledgers/reserves", reserves_http_create, PII, "ledger.write" },
+	{ "GET", "/api/v1/ledgers/reserves/:id", reserves_http_get, PII, "ledger.read" },
+	{ "PUT", "/api/v1/ledgers/reserves/:id", reserves_http_update, PII, "ledger.write" },
+	{ "POST", "/api/v1/ledgers/reserves/:id/training", reserves_http_training, PII, "ledger.write" },
+	{ "POST", "/api/v1/ledgers/reserves/:id/status", reserves_http_status, PII, "ledger.write" },
+	{ "GET", "/api/v1/ledgers/graduates", graduates_http_list, PII, "ledger.read" },
+	{ "GET", "/api/v1/ledgers/assessments/due", assessments_http_due, PII, "ledger.read" },
+	{ "GET", "/api/v1/people/:id/assessments", assessments_http_list, PII, "ledger.read" },
+	{ "POST", "/api/v1/people/:id/assessments", assessments_http_create, PII, "ledger.write" },
+	{ "PUT", "/api/v1/assessments/:id", assessments_http_update, PII, "ledger.write" },
+	{ "GET", "/api/v1/ledgers/terms", terms_http_list, 0, "ledger.read" },
+	{ "POST", "/api/v1/ledgers/terms", terms_http_create, 0, "ledger.write" },
+	{ "PUT", "/api/v1/ledgers/terms/:id", terms_http_update, 0, "ledger.write" },
+	{ "GET", "/api/v1/ledgers/rules", ledger_rules_http_list, 0, "ledger.read" },
+	{ "PUT", "/api/v1/ledgers/rules/:id", ledger_rules_http_update, 0, "ledger.write" },
 	{ NULL, NULL, NULL, 0, NULL },
 };

@@ -7,6 +7,9 @@
  * What each role may do. Actions not listed are refused. The three
  * administrator roles (三员) are separate and see no Party data: the system
  * administrator may read the org tree's names to grant roles, nothing more.
+ * The cadre ledgers (ledger.*: reserve cadres, assessments, committee terms)
+ * are kept by township staff, who assess the graduates and reserve cadres;
+ * branch secretaries and discipline reviewers only read their subtree's.
  */
 struct role_def {
 	const char *role;
@@ -20,10 +23,11 @@ static const struct role_def roles[] = {
 	{ "secadmin", "安全管理员", 1, { "policy.admin", NULL } },
 	{ "auditadmin", "审计管理员", 1, { "audit.read", NULL } },
 	{ "staff", "镇党建办工作人员", 0, { "org.read", "org.write", "dict.write", "person.read",
-					    "person.write", "person.unmask", NULL } },
+					    "person.write", "person.unmask", "ledger.read",
+					    "ledger.write", NULL } },
 	{ "secretary", "支部书记", 0, { "org.read", "org.write", "person.read", "person.write",
-				     "person.unmask", NULL } },
-	{ "discipline", "纪检审核人员", 0, { "org.read", "person.read", NULL } },
+				     "person.unmask", "ledger.read", NULL } },
+	{ "discipline", "纪检审核人员", 0, { "org.read", "person.read", "ledger.read", NULL } },
 	{ "member", "党员", 0, { "org.read", NULL } },
 	{ "gridworker", "网格员", 0, { "org.read", NULL } },
 };

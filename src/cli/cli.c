@@ -16,6 +16,7 @@
 #include "../modules/admin/admin.h"
 #include "../modules/demo/demo.h"
 #include "../modules/orgs/orgs.h"
+#include "../modules/transfer/transfer.h"
 
 static int is_postgres(const char *url)
 {
@@ -365,6 +366,7 @@ int cli_serve(struct app *app, int argc, char **argv)
 	hc.listen = app->cfg.listen;
 	hc.threads = app->cfg.threads;
 	hc.max_body = 1 << 20;
+	hc.max_upload = TRANSFER_MAX_UPLOAD;
 	hc.conn_limit = 1024;
 	hc.per_ip_limit = 256;
 	hc.timeout_s = 30;

@@ -15,5 +15,8 @@ int cli_migrate(struct app *app, int argc, char **argv);
 int cli_verify(struct app *app, int argc, char **argv);
 int cli_backup(struct app *app, int argc, char **argv);
 int cli_user(struct app *app, int argc, char **argv);
+/* cli_transfer.c */
+int cli_import(struct app *app, int argc, char **argv);
+int cli_export(struct app *app, int argc, char **argv);
 
 #endif

@@ -17,6 +17,10 @@ enum {
 	ROUTE_PUBLIC = 1 << 0,	/* no session needed */
 	ROUTE_NOPWCHANGE = 1 << 1,	/* allowed while a password change is pending */
 	ROUTE_PERSONAL = 1 << 2,	/* answer carries personal data: Cache-Control: no-store */
+	ROUTE_UPLOAD = 1 << 3,	/* a file upload: the body may reach max_upload, not max_body */
+	ROUTE_SLOW = 1 << 4,	/* may run for seconds (imports, exports): the handler runs on a
+				 * thread of its own while its connection is suspended, so the
+				 * pool thread goes on serving its other connections */
 };
 
 typedef void (*route_fn)(struct req *r);
@@ -108,6 +112,7 @@ struct http_config {
 	const char *listen;	/* "127.0.0.1:8080" or "[::1]:8080" */
 	int threads;		/* worker threads (thread pool), >= 1 */
 	size_t max_body;	/* bytes; larger -> 413 */
+	size_t max_upload;	/* bytes for ROUTE_UPLOAD routes; 0 = max_body */
 	unsigned conn_limit;	/* total connections */
 	unsigned per_ip_limit;	/* connections per IP */
 	unsigned timeout_s;	/* idle connection timeout */

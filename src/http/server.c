@@ -1,6 +1,8 @@
 /* server.c - the libmicrohttpd listener: framing checks, body limits, routing, hooks, static files, security headers, access log. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +33,17 @@
  */
 #define DISCARD_MAX(max_body) ((max_body) > ((size_t)64 << 10) ? (max_body) : ((size_t)64 << 10))
 
+/* Bytes as "20 MB" for the 413 message. */
+static void fmt_limit(size_t n, char *out, size_t outsz)
+{
+	if (n >= ((size_t)1 << 20) && n % ((size_t)1 << 20) == 0)
+		snprintf(out, outsz, "%zu MB", n >> 20);
+	else if (n >= 1024 && n % 1024 == 0)
+		snprintf(out, outsz, "%zu KB", n >> 10);
+	else
+		snprintf(out, outsz, "%zu 字节", n);
+}
+
 #define TEXT_TYPE "text/plain; charset=utf-8"
 
 /* Headers every answer carries, unless the handler set the same header itself. */
@@ -46,9 +59,10 @@ static const struct req_header security_headers[] = {
 };
 
 /*
- * The running server. Everything here is written once by http_start and only
- * read by the pool threads afterwards. The config's strings are kept by
- * reference: they belong to the caller's frozen configuration.
+ * The running server. Everything here but the two atomic counters is written
+ * once by http_start and only read by the pool threads afterwards. The
+ * config's strings are kept by reference: they belong to the caller's frozen
+ * configuration.
  */
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -57,7 +71,22 @@ struct http_server {
 	const struct app *app;
 	struct http_config cfg;
 	int port;
+	atomic_int slow_running;	/* ROUTE_SLOW handlers on their own threads now */
+	atomic_int uploads;		/* ROUTE_UPLOAD requests in flight (their bodies in memory) */
 };
+
+/*
+ * ROUTE_UPLOAD requests held at once. Each may buffer max_upload bytes before
+ * anyone has checked who sent it (the session is checked once the body is
+ * in), so their number is what bounds that memory: threads x max_upload.
+ */
+#define UPLOAD_SLOTS(s) ((s)->cfg.threads > 2 ? (s)->cfg.threads : 2)
+
+/*
+ * ROUTE_SLOW handlers that may run at once: one pool thread's worth fewer
+ * than the pool, so their database connections never take the last one.
+ */
+#define SLOW_MAX(s) ((s)->cfg.threads > 1 ? (s)->cfg.threads - 1 : 1)
 
 /*
  * One request from libmicrohttpd's first call to its completion notice. The
@@ -67,11 +96,15 @@ struct http_server {
 struct exchange {
 	struct req r;
 	const struct http_server *s;
-	struct buf body;	/* the upload, capped at cfg.max_body */
+	struct buf body;	/* the upload, capped at `limit` */
+	size_t limit;		/* cfg.max_upload for ROUTE_UPLOAD routes, else cfg.max_body */
 	int64_t t0;		/* time_mono_ms() at the first call */
 	uint64_t bytes;		/* size of the answer's body, for the access log */
 	size_t discarded;	/* upload bytes dropped after the body passed max_body */
 	int queued;		/* a response was handed to libmicrohttpd */
+	int slow_done;		/* a ROUTE_SLOW handler answered on its thread; send it */
+	int upload_slot;	/* holds one of UPLOAD_SLOTS until completion */
+	struct MHD_Connection *conn;	/* for the slow thread's resume */
 };
 
 /* ---- request identity ---------------------------------------------------- */
@@ -378,6 +411,46 @@ static enum MHD_Result send_answer(struct exchange *x, struct MHD_Connection *c,
 	return ret;
 }
 
+/*
+ * Answer 413 and close the connection afterwards. An upload route names its
+ * limit, so the user knows how large a file may be.
+ */
+static enum MHD_Result refuse_size(struct exchange *x, struct MHD_Connection *c)
+{
+	char lim[32], msg[96];
+
+	if (x->limit == x->s->cfg.max_body) {
+		snprintf(msg, sizeof(msg), "请求体过大");
+	} else {
+		fmt_limit(x->limit, lim, sizeof(lim));
+		snprintf(msg, sizeof(msg), "上传的文件超过 %s 上限", lim);
+	}
+	x->r.answered = 0;
+	x->r.file_path = NULL;
+	resp_error(&x->r, ZB_ETOOLARGE, msg);
+	return send_answer(x, c, 1);
+}
+
+/*
+ * The body limit of the request: max_upload when the matching route is a
+ * ROUTE_UPLOAD one (*upload set), else max_body. Matched here, on the first
+ * call, so an upload route can take more than the global cap; dispatch
+ * matches again.
+ */
+static size_t body_limit(const struct exchange *x, int *upload)
+{
+	const struct route *rt = NULL;
+	struct req probe;
+
+	memset(&probe, 0, sizeof(probe));
+	arena_init(&probe.arena, 0);
+	if (router_match(x->s->routes, x->r.method, x->r.path, &probe, &rt) != ROUTE_FOUND)
+		rt = NULL;
+	arena_release(&probe.arena);
+	*upload = rt && (rt->flags & ROUTE_UPLOAD) && x->s->cfg.max_upload > 0;
+	return *upload ? x->s->cfg.max_upload : x->s->cfg.max_body;
+}
+
 /* Answer an error now and close the connection afterwards (framing, size). */
 static enum MHD_Result refuse(struct exchange *x, struct MHD_Connection *c, enum zb_err e,
 			      const char *message)
@@ -513,6 +586,83 @@ static void dispatch(struct exchange *x)
 	}
 }
 
+/* ---- slow routes ----------------------------------------------------------- */
+
+/*
+ * A ROUTE_SLOW API route for the request, or NULL. Pool threads each serve
+ * many connections from one event loop, so a handler that runs for seconds
+ * (an import, an export) would stall every connection of its thread - among
+ * them the browser's poll of that import's progress.
+ */
+static const struct route *slow_route(const struct exchange *x)
+{
+	const struct route *rt = NULL;
+	struct req probe;
+
+	if (!is_api(x->r.path))
+		return NULL;
+	memset(&probe, 0, sizeof(probe));
+	arena_init(&probe.arena, 0);
+	if (router_match(x->s->routes, x->r.method, x->r.path, &probe, &rt) != ROUTE_FOUND)
+		rt = NULL;
+	arena_release(&probe.arena);
+	return rt && (rt->flags & ROUTE_SLOW) ? rt : NULL;
+}
+
+/*
+ * The slow handler's thread: route and answer, then hand the connection back
+ * to its pool thread, which sends the answer. The server is read before the
+ * resume, after which the exchange may already be freed; the count drops
+ * after it, so http_stop never stops the daemon with a connection suspended.
+ */
+static void *slow_thread(void *arg)
+{
+	struct exchange *x = arg;
+	struct http_server *s = (struct http_server *)x->s;
+	struct MHD_Connection *c = x->conn;
+
+	dispatch(x);
+	x->slow_done = 1;
+	MHD_resume_connection(c);
+	atomic_fetch_sub(&s->slow_running, 1);
+	return NULL;
+}
+
+/*
+ * Run a slow route's handler on a thread of its own with the connection
+ * suspended: 1 when started (the answer comes at the resume), 0 when it must
+ * run here (no thread could be made), -1 when too many run already (503
+ * answered). A free pool thread would not help: the slow handlers' number is
+ * capped so they cannot take every database connection.
+ */
+static int start_slow(struct exchange *x, struct MHD_Connection *c)
+{
+	struct http_server *s = (struct http_server *)x->s;
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc;
+
+	if (atomic_fetch_add(&s->slow_running, 1) >= SLOW_MAX(s)) {
+		atomic_fetch_sub(&s->slow_running, 1);
+		resp_error(&x->r, ZB_EUNAVAILABLE, "正在进行的导入或导出较多，请稍后重试");
+		return -1;
+	}
+	x->conn = c;
+	MHD_suspend_connection(c);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&t, &attr, slow_thread, x);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		log_warn("request %s: cannot start a thread (%s); running it on the pool thread",
+			 x->r.id, strerror(rc));
+		MHD_resume_connection(c);
+		atomic_fetch_sub(&s->slow_running, 1);
+		return 0;
+	}
+	return 1;
+}
+
 /* ---- libmicrohttpd callbacks --------------------------------------------- */
 
 /* Set up the per-request state on libmicrohttpd's first call. NULL when out of memory. */
@@ -559,6 +709,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct exchange *x = *con_cls;
 	const char *problem;
 	int64_t length;
+	int upload = 0;
 
 	(void)version;
 	if (x == NULL) {
@@ -576,21 +727,35 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			log_warn("request %s from %s refused: %s", x->r.id, x->r.ip, problem);
 			return refuse(x, c, ZB_EVALIDATION, "请求格式错误");
 		}
-		if (length >= 0 && (uint64_t)length > (uint64_t)s->cfg.max_body)
-			return refuse(x, c, ZB_ETOOLARGE, "请求体过大");
+		x->limit = body_limit(x, &upload);
+		x->body.max = x->limit;
+		if (length >= 0 && (uint64_t)length > (uint64_t)x->limit)
+			return refuse_size(x, c);
+		if (upload) {
+			struct http_server *ws = (struct http_server *)s;
+			if (atomic_fetch_add(&ws->uploads, 1) >= UPLOAD_SLOTS(s)) {
+				atomic_fetch_sub(&ws->uploads, 1);
+				log_warn("request %s from %s refused: every upload slot is taken",
+					 x->r.id, x->r.ip);
+				return refuse(x, c, ZB_EUNAVAILABLE, "同时上传的文件较多，请稍后重试");
+			}
+			x->upload_slot = 1;
+		}
 		return MHD_YES;
 	}
 	if (x->queued) {
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (x->slow_done)
+		return send_answer(x, c, 0);
 	if (*upload_data_size > 0) {
 		if (x->body.err)
 			x->discarded += *upload_data_size;
 		else
 			buf_add(&x->body, upload_data, *upload_data_size);
 		*upload_data_size = 0;
-		if (x->discarded > DISCARD_MAX(s->cfg.max_body)) {
+		if (x->discarded > DISCARD_MAX(x->limit)) {
 			log_warn("request %s from %s: chunked body far over the limit, connection closed",
 				 x->r.id, x->r.ip);
 			return MHD_NO;
@@ -598,7 +763,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	if (x->body.err)
-		return refuse(x, c, ZB_ETOOLARGE, "请求体过大");
+		return refuse_size(x, c);
+	if (slow_route(x)) {
+		int started = start_slow(x, c);
+		if (started > 0)
+			return MHD_YES;
+		if (started < 0)
+			return send_answer(x, c, 0);
+	}
 	dispatch(x);
 	return send_answer(x, c, 0);
 }
@@ -650,6 +822,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			 (long long)(time_mono_ms() - x->t0),
 			 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
 	}
+	if (x->upload_slot)
+		atomic_fetch_sub(&((struct http_server *)s)->uploads, 1);
 	buf_release(&x->body);
 	buf_release(&x->r.out);
 	arena_release(&x->r.arena);
@@ -759,7 +933,8 @@ struct http_server *http_start(const struct http_config *cfg, const struct route
 	struct sockaddr_storage ss;
 	struct http_server *s;
 	const union MHD_DaemonInfo *info;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
+			 MHD_ALLOW_SUSPEND_RESUME;
 	int n = 0;
 	struct stat st;
 
@@ -821,11 +996,18 @@ int http_port(const struct http_server *s)
 	return s ? s->port : 0;
 }
 
-/* Stop listening, finish the connections in flight, free the server. NULL is a no-op. */
+/*
+ * Stop listening, finish the connections in flight, free the server. Slow
+ * handlers still running are waited for first: their connections are
+ * suspended, and libmicrohttpd must not be stopped with one suspended.
+ * NULL is a no-op.
+ */
 void http_stop(struct http_server *s)
 {
 	if (s == NULL)
 		return;
+	while (atomic_load(&s->slow_running) > 0)
+		usleep(10000);
 	MHD_stop_daemon(s->daemon);
 	free(s);
 }

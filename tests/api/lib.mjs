@@ -56,6 +56,7 @@ export async function startServer(env = {}, opts = {}) {
 		ZHIBU_KEY_FILE: join(dir, 'zhibu.key'),
 		ZHIBU_LISTEN: '127.0.0.1:0',
 		ZHIBU_STATIC: join(dir, 'static'),
+		ZHIBU_FILES: join(dir, 'files'),
 		ZHIBU_THREADS: '4',
 		...env,
 	};

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <poll.h>
 #include <arpa/inet.h>
@@ -470,6 +471,12 @@ static void post_thing(struct req *r)
 	resp_json(r, 201, j);
 }
 
+/* An upload route: answers the number of body bytes it got. */
+static void post_upload(struct req *r)
+{
+	resp_json(r, 200, json_pack("{s:I}", "bytes", (json_int_t)r->body_len));
+}
+
 static void silent(struct req *r)
 {
 	(void)r;
@@ -508,6 +515,7 @@ static const struct route server_routes[] = {
 	{ "GET", "/api/v1/silent", silent, 0, NULL },
 	{ "GET", "/api/v1/empty", empty_answer, 0, NULL },
 	{ "GET", "/api/v1/guarded", guarded, 0, "x.read" },
+	{ "POST", "/api/v1/upload", post_upload, ROUTE_UPLOAD, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
@@ -535,7 +543,8 @@ static int setup_server(void **state)
 	struct srv *v = calloc(1, sizeof(*v));
 	char sub[128];
 	struct http_config cfg = {
-		.listen = "127.0.0.1:0", .threads = 2, .max_body = 1024, .conn_limit = 64,
+		.listen = "127.0.0.1:0", .threads = 2, .max_body = 1024, .max_upload = 4096,
+		.conn_limit = 64,
 		.per_ip_limit = 32, .timeout_s = 5, .access_log = 0,
 	};
 
@@ -721,6 +730,170 @@ static void test_server_errors(void **state)
 	       "Connection: close\r\n\r\n", out, sizeof(out), &closed);
 	assert_non_null(strstr(out, "HTTP/1.1 200 "));
 	assert_non_null(strstr(out, "{\"id\":5,\"page\":2}"));
+}
+
+/*
+ * A ROUTE_UPLOAD route takes more than the server's max_body of 1024 bytes,
+ * up to max_upload (4096), and names that limit when refusing; every other
+ * route keeps max_body.
+ */
+static void test_server_upload_limit(void **state)
+{
+	struct srv *v = *state;
+	char out[8192], big[8192];
+	int closed, n;
+
+	n = snprintf(big, sizeof(big), "POST /api/v1/upload HTTP/1.1\r\nHost: t\r\n"
+		     "Content-Type: application/octet-stream\r\nContent-Length: 3000\r\n"
+		     "Connection: close\r\n\r\n");
+	memset(big + n, 'x', 3000);
+	exchange(http_port(v->s), big, (size_t)n + 3000, out, sizeof(out), &closed);
+	assert_non_null(strstr(out, "HTTP/1.1 200 "));
+	assert_non_null(strstr(out, "{\"bytes\":3000}"));
+
+	/* the same 3000 bytes to an ordinary route: the server's limit */
+	n = snprintf(big, sizeof(big), "POST /api/v1/things HTTP/1.1\r\nHost: t\r\n"
+		     "Content-Type: application/json\r\nContent-Length: 3000\r\n\r\n");
+	memset(big + n, 'x', 3000);
+	exchange(http_port(v->s), big, (size_t)n + 3000, out, sizeof(out), &closed);
+	assert_non_null(strstr(out, "HTTP/1.1 413 "));
+	assert_non_null(strstr(out, "请求体过大"));
+
+	/* declared past the route's own limit: 413 at once, naming it */
+	get(v, "POST /api/v1/upload HTTP/1.1\r\nHost: t\r\nContent-Length: 4097\r\n\r\n{", out,
+	    sizeof(out), &closed);
+	assert_non_null(strstr(out, "HTTP/1.1 413 "));
+	assert_non_null(strstr(out, "上传的文件超过 4 KB 上限"));
+	assert_true(closed);
+
+	/* chunked past it: 413 at the end of the body */
+	n = snprintf(big, sizeof(big), "POST /api/v1/upload HTTP/1.1\r\nHost: t\r\n"
+		     "Transfer-Encoding: chunked\r\n\r\n1400\r\n");
+	memset(big + n, 'a', 0x1400);
+	n += 0x1400;
+	n += snprintf(big + n, sizeof(big) - (size_t)n, "\r\n0\r\n\r\n");
+	exchange(http_port(v->s), big, (size_t)n, out, sizeof(out), &closed);
+	assert_non_null(strstr(out, "HTTP/1.1 413 "));
+	assert_non_null(strstr(out, "上传的文件超过 4 KB 上限"));
+
+	/*
+	 * Uploads held at once are capped (max(threads, 2) = 2 here): two whose
+	 * bodies are still coming in take the slots, a third is refused with 503
+	 * before its body is read; once they are gone the slots are free again.
+	 */
+	{
+		static const char head[] = "POST /api/v1/upload HTTP/1.1\r\nHost: t\r\n"
+					   "Content-Length: 3000\r\n\r\nxx";
+		struct sockaddr_in a;
+		int held[2];
+
+		memset(&a, 0, sizeof(a));
+		a.sin_family = AF_INET;
+		a.sin_port = htons((uint16_t)http_port(v->s));
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		for (int i = 0; i < 2; i++) {
+			held[i] = socket(AF_INET, SOCK_STREAM, 0);
+			assert_true(held[i] >= 0);
+			assert_int_equal(connect(held[i], (struct sockaddr *)&a, sizeof(a)), 0);
+			assert_int_equal(send(held[i], head, strlen(head), MSG_NOSIGNAL),
+					 (ssize_t)strlen(head));
+		}
+		usleep(100 * 1000);
+		get(v, "POST /api/v1/upload HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nxx", out,
+		    sizeof(out), &closed);
+		assert_non_null(strstr(out, "HTTP/1.1 503 "));
+		assert_true(closed);
+		close(held[0]);
+		close(held[1]);
+		usleep(200 * 1000);
+		get(v, "POST /api/v1/upload HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n"
+		       "Connection: close\r\n\r\nxx", out, sizeof(out), &closed);
+		assert_non_null(strstr(out, "HTTP/1.1 200 "));
+		assert_non_null(strstr(out, "{\"bytes\":2}"));
+	}
+}
+
+/* A handler that takes its time, as an import does. */
+static void slow_handler(struct req *r)
+{
+	usleep(600 * 1000);
+	resp_json(r, 200, json_pack("{s:b}", "slow", 1));
+}
+
+static const struct route slow_routes[] = {
+	{ "POST", "/api/v1/slow", slow_handler, ROUTE_SLOW, NULL },
+	{ "GET", "/api/v1/things/:id", get_thing, 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * A ROUTE_SLOW handler runs on its own thread with its connection suspended:
+ * on a server with a single pool thread, another connection is answered while
+ * it runs; past the cap of slow handlers at once (threads - 1, at least one)
+ * a second one is refused with 503; the first answers when done.
+ */
+static void test_server_slow_route(void **state)
+{
+	static const char slow_req[] = "POST /api/v1/slow HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n"
+				       "Connection: close\r\n\r\n";
+	struct http_config cfg = {
+		.listen = "127.0.0.1:0", .threads = 1, .max_body = 1024, .conn_limit = 16,
+		.per_ip_limit = 16, .timeout_s = 5, .access_log = 0,
+	};
+	struct http_server *s = http_start(&cfg, slow_routes, NULL, NULL);
+	struct sockaddr_in a;
+	struct pollfd pfd;
+	char out[4096], first[4096];
+	size_t n = 0;
+	ssize_t k;
+	int64_t t0;
+	int fd, closed;
+
+	(void)state;
+	assert_non_null(s);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)http_port(s));
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(send(fd, slow_req, strlen(slow_req), MSG_NOSIGNAL), (ssize_t)strlen(slow_req));
+	usleep(100 * 1000);
+
+	t0 = mono_ms();
+	exchange(http_port(s), "GET /api/v1/things/7 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+		 strlen("GET /api/v1/things/7 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"), out,
+		 sizeof(out), &closed);
+	assert_non_null(strstr(out, "HTTP/1.1 200 "));
+	assert_true(mono_ms() - t0 < 400);
+
+	exchange(http_port(s), slow_req, strlen(slow_req), out, sizeof(out), &closed);
+	assert_non_null(strstr(out, "HTTP/1.1 503 "));
+
+	for (;;) {
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 3000) <= 0)
+			break;
+		k = recv(fd, first + n, sizeof(first) - 1 - n, 0);
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+	}
+	first[n] = '\0';
+	close(fd);
+	assert_non_null(strstr(first, "HTTP/1.1 200 "));
+	assert_non_null(strstr(first, "{\"slow\":true}"));
+	http_stop(s);
 }
 
 static void test_server_hooks(void **state)
@@ -913,6 +1086,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_server_errors, setup_server, teardown_server),
 		cmocka_unit_test_setup_teardown(test_server_hooks, setup_server, teardown_server),
 		cmocka_unit_test_setup_teardown(test_server_body, setup_server, teardown_server),
+		cmocka_unit_test_setup_teardown(test_server_upload_limit, setup_server,
+						teardown_server),
+		cmocka_unit_test(test_server_slow_route),
 		cmocka_unit_test_setup_teardown(test_server_ambiguous_framing, setup_server,
 						teardown_server),
 		cmocka_unit_test_setup_teardown(test_server_static, setup_server, teardown_server),

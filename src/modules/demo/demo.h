@@ -22,8 +22,9 @@ const char *demo_password_check(const struct password_policy *p, const char *pas
 /*
  * Build the demo township under root_org_id (a township committee named
  * DEMO_TOWNSHIP_NAME): 20 general branches and branches with their party
- * groups, 500 people, their leadership-team posts and flags (2018-2023), and
- * the demo accounts. Runs inside the caller's open transaction and commits
+ * groups, 500 people, their leadership-team posts and flags (2018-2023), the
+ * ledgers (reserve cadres' details and training, assessments, committee
+ * terms), and the demo accounts. Runs inside the caller's open transaction and commits
  * nothing; every row goes through the public functions of the orgs, people
  * and admin modules, so each is validated and audited.
  *

@@ -74,6 +74,43 @@ int org_load(struct db *db, int64_t id, struct org *o)
 	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : rc;
 }
 
+static const char SQL_WALK[] =
+	"SELECT id, parent_id, path, depth, name, kind, status, version FROM orgs"
+	" WHERE path LIKE ? ORDER BY path";
+
+int orgs_walk(struct db *db, const char *path_prefix,
+	      int (*fn)(void *arg, const struct org *o), void *arg)
+{
+	char pattern[300];
+	struct db_stmt *st;
+	struct org o;
+	int rc;
+
+	/* paths hold digits and slashes only: nothing to escape */
+	snprintf(pattern, sizeof(pattern), "%s%%", path_prefix);
+	st = db_prepare(db, SQL_WALK);
+	if (!st)
+		return DB_EGENERIC;
+	db_bind_text(st, 1, pattern);
+	while ((rc = db_step(st)) == DB_ROW) {
+		memset(&o, 0, sizeof(o));
+		o.id = db_col_int(st, 0);
+		o.parent_id = db_col_isnull(st, 1) ? 0 : db_col_int(st, 1);
+		snprintf(o.path, sizeof(o.path), "%s", db_col_text(st, 2));
+		o.depth = (int)db_col_int(st, 3);
+		snprintf(o.name, sizeof(o.name), "%s", db_col_text(st, 4));
+		snprintf(o.kind, sizeof(o.kind), "%s", db_col_text(st, 5));
+		snprintf(o.status, sizeof(o.status), "%s", db_col_text(st, 6));
+		o.version = db_col_int(st, 7);
+		if (fn(arg, &o) != 0) {
+			rc = DB_DONE;
+			break;
+		}
+	}
+	db_finalize(st);
+	return rc == DB_DONE ? DB_OK : rc;
+}
+
 static json_t *text_or_null(struct db_stmt *st, int i)
 {
 	return db_col_isnull(st, i) ? json_null() : json_string(db_col_text(st, i));

@@ -31,6 +31,15 @@ void orgs_http_move(struct req *r);
 void orgs_http_archive(struct req *r);
 void orgs_http_restore(struct req *r);
 
+/*
+ * Every org whose path starts with `path_prefix` ("/" = the whole tree), any
+ * status, in path order, without scope checks: for other modules that match
+ * org names (imports) or label orgs (exports). `fn` returns nonzero to stop
+ * the walk. DB_OK (also when stopped) or a DB_E* error.
+ */
+int orgs_walk(struct db *db, const char *path_prefix,
+	      int (*fn)(void *arg, const struct org *o), void *arg);
+
 /* Create an org as the system (init, demo, CLI) with an audit row; returns the id or <0. */
 int64_t org_create_system(struct db *db, const struct keys *k, int64_t parent_id,
 			  const char *name, const char *kind, const char *category);

@@ -679,6 +679,302 @@ int person_reveal(struct db *db, const struct keys *k, int64_t id, const char *f
 	return rc == DB_ROW || rc == DB_DONE ? DB_OK : rc;
 }
 
+/* ---------------------------------------------------------------- imports */
+
+static const char SQL_PERSON_BY_BIDX[] =
+	"SELECT pe.id, pe.org_id, pe.version, o.path, pe.status, pe.name, pe.gender, pe.ethnicity,"
+	" pe.birth_date, pe.phone_enc, pe.education, pe.political_status, pe.joined_on,"
+	" pe.full_member_on FROM people pe JOIN orgs o ON o.id = pe.org_id"
+	" WHERE pe.id_number_bidx = ?";
+static const char SQL_DICT_WALK[] =
+	"SELECT code, label_zh, status FROM dict_items WHERE dict = ? ORDER BY sort, id";
+
+/* Copy column i (NULL = "") into a fixed buffer. */
+static void col_copy(struct db_stmt *st, int i, char *out, size_t n)
+{
+	snprintf(out, n, "%s", db_col_isnull(st, i) ? "" : db_col_text(st, i));
+}
+
+int person_find_by_id_number(struct db *db, const struct keys *k, const char *id_number,
+			     struct person_stored *out)
+{
+	struct db_stmt *st;
+	char norm[19], bidx[65];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!id_number || idcard_check(id_number, norm, NULL, NULL) != NULL)
+		return 0;
+	blind_index(k, "idcard", norm, bidx);
+	st = db_prepare(db, SQL_PERSON_BY_BIDX);
+	if (!st)
+		return DB_EGENERIC;
+	db_bind_text(st, 1, bidx);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		out->id = db_col_int(st, 0);
+		out->org_id = db_col_int(st, 1);
+		out->version = db_col_int(st, 2);
+		col_copy(st, 3, out->org_path, sizeof(out->org_path));
+		col_copy(st, 4, out->status, sizeof(out->status));
+		col_copy(st, 5, out->name, sizeof(out->name));
+		col_copy(st, 6, out->gender, sizeof(out->gender));
+		col_copy(st, 7, out->ethnicity, sizeof(out->ethnicity));
+		col_copy(st, 8, out->birth_date, sizeof(out->birth_date));
+		if (!db_col_isnull(st, 9)) {
+			char *plain = field_decrypt(k, db_col_text(st, 9));
+			if (!plain) {
+				rc = DB_EGENERIC;	/* tampered or the wrong key */
+			} else {
+				snprintf(out->phone, sizeof(out->phone), "%s", plain);
+				memset(plain, 0, strlen(plain));
+				free(plain);
+			}
+		}
+		col_copy(st, 10, out->education, sizeof(out->education));
+		col_copy(st, 11, out->political_status, sizeof(out->political_status));
+		col_copy(st, 12, out->joined_on, sizeof(out->joined_on));
+		col_copy(st, 13, out->full_member_on, sizeof(out->full_member_on));
+	}
+	db_finalize(st);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : rc;
+}
+
+int person_validate(struct db *db, const struct keys *k, const struct person_in *in,
+		    int64_t existing, struct zb_fail *f)
+{
+	struct person_old old;
+	int rc;
+
+	if (!existing)
+		return person_check(db, k, in, NULL, 1, 0, f) != 0;
+	rc = person_old_load(db, k, existing, &old);
+	if (rc != 1)
+		return rc == 0 ? DB_EGENERIC : rc;
+	rc = person_check(db, k, in, &old, in->id_number != NULL, existing, f);
+	free(old.id_number);
+	return rc != 0;
+}
+
+int person_update_fields(struct db *db, const struct keys *k, const struct audit_who *who,
+			 int64_t id, int64_t version, const struct person_in *in,
+			 struct zb_fail *f)
+{
+	/* PW_OK, PW_INVALID and PW_STALE are 0, 1 and 2: the values promised in people.h */
+	return person_update(db, k, who, id, version, in, in->id_number ? FIELD_SET : FIELD_KEEP,
+			     in->phone ? FIELD_SET : FIELD_CLEAR, f);
+}
+
+int people_dict_walk(struct db *db, const char *dict,
+		     int (*fn)(void *arg, const char *code, const char *label, int active),
+		     void *arg)
+{
+	struct db_stmt *st = db_prepare(db, SQL_DICT_WALK);
+	int rc;
+
+	if (!st)
+		return DB_EGENERIC;
+	db_bind_text(st, 1, dict);
+	while ((rc = db_step(st)) == DB_ROW)
+		if (fn(arg, db_col_text(st, 0), db_col_text(st, 1),
+		       strcmp(db_col_text(st, 2), "active") == 0) != 0) {
+			rc = DB_DONE;
+			break;
+		}
+	db_finalize(st);
+	return rc == DB_DONE ? DB_OK : rc;
+}
+
+/* ---------------------------------------------------------------- exports */
+
+/* A sheet row: labels for codes (the code when the dictionary has none), both sensitive forms. */
+static const char SQL_SHEET_COLS[] =
+	"SELECT pe.id, pe.org_id, o.name, o.path, pe.name, COALESCE(g.label_zh, pe.gender),"
+	" COALESCE(e.label_zh, pe.ethnicity), pe.birth_date, pe.id_number_masked, pe.phone_masked,"
+	" COALESCE(ed.label_zh, pe.education), COALESCE(ps.label_zh, pe.political_status),"
+	" pe.joined_on, pe.full_member_on, pe.status, pe.id_number_enc, pe.phone_enc";
+/* The keyset: rows after the last one handed out, in sheet order. */
+static const char SQL_SHEET_AFTER[] =
+	" AND (o.path > ? OR (o.path = ? AND (pe.name > ? OR (pe.name = ? AND pe.id > ?))))";
+static const char SQL_SHEET_ORDER[] = " ORDER BY o.path, pe.name, pe.id LIMIT ?";
+/*
+ * Rows per page. PostgreSQL hands libpq a whole result at once, so the walk
+ * pages to bound memory; SQLite steps through one sorted statement lazily,
+ * and re-sorting the rest of the set for every page would only cost time.
+ */
+#define SHEET_PAGE_PG 5000
+#define SHEET_PAGE_SQLITE INT64_MAX
+
+/* Column i as text, NULL for SQL NULL. */
+static const char *col_or_null(struct db_stmt *st, int i)
+{
+	return db_col_isnull(st, i) ? NULL : db_col_text(st, i);
+}
+
+/* Decrypt column i when asked and present: malloc'd, or NULL. *bad is set when it does not verify. */
+static char *col_plain(const struct keys *k, struct db_stmt *st, int i, int *bad)
+{
+	char *p;
+
+	if (db_col_isnull(st, i))
+		return NULL;
+	p = field_decrypt(k, db_col_text(st, i));
+	if (!p)
+		*bad = 1;
+	return p;
+}
+
+static void plain_free(char *p)
+{
+	if (p) {
+		memset(p, 0, strlen(p));
+		free(p);
+	}
+}
+
+/*
+ * One page of the walk: up to SHEET_PAGE rows after the key (path, name, id)
+ * when `after`, handed to fn; the key advances to the last row. *got counts
+ * the page's rows. DB_OK, fn's nonzero value or a DB_E*.
+ */
+static int walk_page(struct db *db, const struct keys *k, struct arena *a,
+		     const struct people_filter *pf, int unmask, person_sheet_fn fn, void *arg,
+		     int after, struct buf *kpath, struct buf *kname, int64_t *kid, int64_t page,
+		     int64_t *got)
+{
+	struct people_binds b = { 0 };
+	struct person_sheet_row row;
+	struct db_stmt *st;
+	struct buf sql;
+	int rc = DB_DONE, stop = 0;
+
+	buf_init(&sql, 0);
+	buf_puts(&sql, SQL_SHEET_COLS);
+	people_filter_sql(a, pf, 1, &sql, &b);
+	if (after) {
+		buf_puts(&sql, SQL_SHEET_AFTER);
+		people_bind_text(&b, arena_strdup(a, kpath->data));
+		people_bind_text(&b, arena_strdup(a, kpath->data));
+		people_bind_text(&b, arena_strdup(a, kname->data));
+		people_bind_text(&b, arena_strdup(a, kname->data));
+		people_bind_int(&b, *kid);
+	}
+	buf_puts(&sql, SQL_SHEET_ORDER);
+	people_bind_int(&b, page);
+	st = sql.err || b.overflow ? NULL : db_prepare(db, sql.data);
+	buf_release(&sql);
+	if (!st)
+		return DB_EGENERIC;
+	people_binds_apply(st, &b);
+	*got = 0;
+	while (!stop && (rc = db_step(st)) == DB_ROW) {
+		char *id_plain = NULL, *phone_plain = NULL;
+		int bad = 0;
+
+		(*got)++;
+		memset(&row, 0, sizeof(row));
+		row.id = db_col_int(st, 0);
+		row.org_id = db_col_int(st, 1);
+		row.org_name = db_col_text(st, 2);
+		row.org_path = db_col_text(st, 3);
+		row.name = db_col_text(st, 4);
+		row.gender = db_col_text(st, 5);
+		row.ethnicity = db_col_text(st, 6);
+		row.birth_date = db_col_text(st, 7);
+		row.id_number = col_or_null(st, 8);
+		row.phone = col_or_null(st, 9);
+		row.education = col_or_null(st, 10);
+		row.political_status = db_col_text(st, 11);
+		row.joined_on = col_or_null(st, 12);
+		row.full_member_on = col_or_null(st, 13);
+		row.status = db_col_text(st, 14);
+		if (unmask) {
+			id_plain = col_plain(k, st, 15, &bad);
+			phone_plain = col_plain(k, st, 16, &bad);
+			row.id_number = id_plain;
+			row.phone = phone_plain;
+		}
+		buf_reset(kpath);
+		buf_puts(kpath, row.org_path);
+		buf_reset(kname);
+		buf_puts(kname, row.name);
+		*kid = row.id;
+		if (bad || kpath->err || kname->err)
+			stop = DB_EGENERIC;	/* a ciphertext that does not verify: tampered */
+		else
+			stop = fn(arg, &row);
+		plain_free(id_plain);
+		plain_free(phone_plain);
+	}
+	db_finalize(st);
+	if (stop)
+		return stop;
+	return rc == DB_DONE ? DB_OK : rc < 0 ? rc : DB_EGENERIC;
+}
+
+int people_walk_filter(struct db *db, const struct keys *k, struct arena *a,
+		       const struct people_filter *pf, int unmask, person_sheet_fn fn, void *arg,
+		       int64_t *rows)
+{
+	int64_t page = db_kind(db) == DB_SQLITE ? SHEET_PAGE_SQLITE : SHEET_PAGE_PG;
+	struct buf kpath, kname;
+	int64_t kid = 0, n = 0, got = 0;
+	int rc, after = 0;
+
+	buf_init(&kpath, 0);
+	buf_init(&kname, 0);
+	do {
+		rc = walk_page(db, k, a, pf, unmask, fn, arg, after, &kpath, &kname, &kid, page,
+			       &got);
+		n += got;
+		after = 1;
+	} while (rc == DB_OK && got == page);
+	buf_release(&kpath);
+	buf_release(&kname);
+	if (rows)
+		*rows = n;
+	return rc;
+}
+
+int people_sheet_walk(struct db *db, const struct keys *k, const char *org_path,
+		      enum people_set set, const char *as_of, int unmask,
+		      person_sheet_fn fn, void *arg, int64_t *rows)
+{
+	struct people_filter pf;
+	struct scope s;
+	struct arena a;
+	int rc;
+
+	memset(&pf, 0, sizeof(pf));
+	memset(&s, 0, sizeof(s));
+	s.n = 1;
+	s.paths[0] = org_path;
+	pf.scope = &s;
+	pf.org_path = org_path;
+	pf.age_min = pf.age_max = -1;
+	if (as_of)
+		snprintf(pf.as_of, sizeof(pf.as_of), "%s", as_of);
+	else
+		date_format(date_today_cn(), pf.as_of);
+	switch (set) {
+	case PEOPLE_SET_ACTIVE:
+		pf.status = "active";
+		break;
+	case PEOPLE_SET_TEAM:
+		pf.position = "two_committees";
+		pf.status = "all";
+		break;
+	case PEOPLE_SET_RESERVES:
+		pf.flag = "reserve_cadre";
+		pf.status = "all";
+		break;
+	}
+	arena_init(&a, 0);
+	rc = people_walk_filter(db, k, &a, &pf, unmask, fn, arg, rows);
+	arena_release(&a);
+	return rc;
+}
+
 /* ---------------------------------------------------------------- positions */
 
 static json_t *position_json_from_row(struct db_stmt *st)

@@ -55,6 +55,158 @@ int64_t flag_insert(struct db *db, const struct keys *k, const struct audit_who 
  */
 int64_t people_active_in_org(struct db *db, int64_t org_id);
 
+/* ---- for modules that keep details of people and flags (the ledgers; people_ledger.c) ---- */
+
+/* Where a person belongs, for another module's scope checks. */
+struct person_where {
+	int64_t id;
+	int64_t org_id;
+	char org_path[256];
+	char status[16];	/* "active" or "archived" */
+	char birth_date[16];
+};
+/* Load it (any status): 1 found, 0 not, or a negative DB_E*. */
+int person_where_load(struct db *db, int64_t id, struct person_where *out /* OUT */);
+
+/* A stored flag with the place of its person. Dates "YYYY-MM-DD"; ended_on "" while open. */
+struct flag_ref {
+	int64_t id;
+	int64_t person_id;
+	int64_t version;
+	char flag[48];
+	char started_on[16];
+	char ended_on[16];
+	struct person_where person;
+};
+/* Load it: 1 found, 0 not, or a negative DB_E*. */
+int flag_ref_load(struct db *db, int64_t id, struct flag_ref *out /* OUT */);
+
+/*
+ * Set the period of flag `id` (ended_on NULL = still open), keeping its
+ * other fields, if its version is still `version`: the checks and the audit
+ * row of PUT /flags/:id, in the caller's open transaction. Returns DB_OK; 1
+ * when refused, with f saying why (bad fields under "started_on" /
+ * "ended_on", or ZB_ECONFLICT when the version is stale, or ZB_ENOTFOUND);
+ * or a negative DB_E*.
+ */
+int flag_set_period(struct db *db, const struct keys *k, const struct audit_who *who,
+		    int64_t id, int64_t version, const char *started_on, const char *ended_on,
+		    struct zb_fail *f);
+
+/* ---- imports and exports (the transfer module) ---- */
+
+/*
+ * A stored person as an import compares it with a sheet row: dictionary
+ * codes, dates, the phone decrypted. Every string is NUL-terminated; ""
+ * means none.
+ */
+struct person_stored {
+	int64_t id;
+	int64_t org_id;
+	int64_t version;
+	char org_path[256];
+	char status[16];	/* "active" or "archived" */
+	char name[128];
+	char gender[16];
+	char ethnicity[48];
+	char birth_date[16];
+	char phone[32];
+	char education[48];
+	char political_status[48];
+	char joined_on[16];
+	char full_member_on[16];
+};
+
+/*
+ * The person registered with this ID number (any status, any org: the
+ * caller checks scope), found by its blind index. 1 with *out filled, 0 when
+ * none (also for a malformed number), or a negative DB_E*.
+ */
+int person_find_by_id_number(struct db *db, const struct keys *k, const char *id_number,
+			     struct person_stored *out /* OUT */);
+
+/*
+ * Run every check person_insert (existing == 0) or an update of person
+ * `existing` would run on `in`, writing nothing. Bad fields go to f (Chinese
+ * messages). 0 when clean, 1 when f was filled, or a negative DB_E*.
+ */
+int person_validate(struct db *db, const struct keys *k, const struct person_in *in,
+		    int64_t existing, struct zb_fail *f);
+
+/*
+ * Replace the fields of person `id` with `in` if its version is still
+ * `version`, with the checks and the audit row of PUT /people/:id, inside the
+ * caller's open transaction. in->id_number NULL keeps the stored number
+ * (an import matched the person by it), a value replaces it; in->phone NULL
+ * clears the phone. Returns 0 (done), 1 (bad fields in f: roll back), 2 (the
+ * version is no longer current) or a negative DB_E*.
+ */
+int person_update_fields(struct db *db, const struct keys *k, const struct audit_who *who,
+			 int64_t id, int64_t version, const struct person_in *in,
+			 struct zb_fail *f);
+
+/*
+ * Every item of a dictionary a person field uses ("gender", "ethnicity",
+ * "education", "political_status"), in its order, archived ones included
+ * (active = 0). fn returns nonzero to stop. DB_OK or a DB_E*.
+ */
+int people_dict_walk(struct db *db, const char *dict,
+		     int (*fn)(void *arg, const char *code, const char *label, int active),
+		     void *arg);
+
+/*
+ * A person as the people sheet shows it (import template, exports):
+ * dictionary labels (the code when the dictionary has no label), dates as
+ * YYYY-MM-DD, the ID number and phone in plain text when the walk unmasks,
+ * masked otherwise. NULL = none. Valid during the callback only.
+ */
+struct person_sheet_row {
+	int64_t id;
+	int64_t org_id;
+	const char *org_name;
+	const char *org_path;
+	const char *name;
+	const char *gender;
+	const char *ethnicity;
+	const char *birth_date;
+	const char *id_number;
+	const char *phone;
+	const char *education;
+	const char *political_status;
+	const char *joined_on;
+	const char *full_member_on;
+	const char *status;	/* "active" or "archived" */
+};
+typedef int (*person_sheet_fn)(void *arg, const struct person_sheet_row *row);
+
+/* The named sets `zhibu export` writes. */
+enum people_set {
+	PEOPLE_SET_ACTIVE,	/* everyone active in the subtree */
+	PEOPLE_SET_TEAM,	/* the 两委 on the date: GET /people/structure's set */
+	PEOPLE_SET_RESERVES,	/* an active reserve_cadre flag on the date (any status) */
+};
+
+/*
+ * Walk a set of people of the subtree at `org_path` in sheet order (org path,
+ * name, id), in pages, so memory does not grow with the set. `as_of`
+ * (YYYY-MM-DD, NULL = today) dates the team and reserve sets. fn returns
+ * nonzero to stop the walk (returned as is). DB_OK, fn's value or a DB_E*;
+ * *rows (may be NULL) gets the number of rows handed to fn.
+ */
+int people_sheet_walk(struct db *db, const struct keys *k, const char *org_path,
+		      enum people_set set, const char *as_of, int unmask,
+		      person_sheet_fn fn, void *arg, int64_t *rows /* OUT */);
+
+/*
+ * The same walk over the people GET /people would list for r's query (every
+ * filter, every page; `sort` and paging are ignored). Unmasking needs
+ * person.unmask on the `org` filter's subtree, or on every subtree the
+ * caller reads. Returns DB_OK, fn's nonzero value, a DB_E*, or 1 when the
+ * query is refused: f then says why (400 / 404 / 403).
+ */
+int people_sheet_walk_req(struct req *r, int unmask, person_sheet_fn fn, void *arg,
+			  int64_t *rows /* OUT */, struct zb_fail *f);
+
 /* Route handlers (people_http.c). */
 void people_http_list(struct req *r);
 void people_http_get(struct req *r);

@@ -339,6 +339,34 @@ static void read_filter(struct req *r, struct scope *s, struct people_filter *pf
 	pf->status = status;
 }
 
+int people_sheet_walk_req(struct req *r, int unmask, person_sheet_fn fn, void *arg,
+			  int64_t *rows, struct zb_fail *f)
+{
+	struct ctx *c = req_ctx(r);
+	struct people_filter pf;
+	struct scope s;
+
+	if (rows)
+		*rows = 0;
+	read_filter(r, &s, &pf, f);
+	if (f->err)
+		return 1;
+	if (unmask) {
+		int ok = s.n > 0;
+
+		if (pf.org_path)
+			ok = perm_has(c, "person.unmask", pf.org_path);
+		for (int i = 0; !pf.org_path && i < s.n; i++)
+			if (!perm_has(c, "person.unmask", s.paths[i]))
+				ok = 0;
+		if (!ok) {
+			zb_fail_set(f, ZB_EFORBIDDEN, "您无权导出完整的身份证号和电话");
+			return 1;
+		}
+	}
+	return people_walk_filter(c->db, &r->app->keys, &r->arena, &pf, unmask, fn, arg, rows);
+}
+
 /* Run "SELECT COUNT(*)" over the filter into *n. DB_OK or DB_E*. */
 static int filter_count(struct req *r, const struct people_filter *pf, int64_t *n)
 {

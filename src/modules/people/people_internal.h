@@ -124,6 +124,15 @@ json_t *person_json_from_row(struct db_stmt *st);
  */
 int people_attach(struct db *db, struct arena *a, json_t *items, const char *as_of);
 
+/*
+ * The walk behind people_sheet_walk and people_sheet_walk_req: every person
+ * of the filter in sheet order, in keyset pages (so PostgreSQL never holds
+ * the whole set). Same return values as people_sheet_walk.
+ */
+int people_walk_filter(struct db *db, const struct keys *k, struct arena *a,
+		       const struct people_filter *pf, int unmask, person_sheet_fn fn, void *arg,
+		       int64_t *rows /* OUT */);
+
 /* Whole years between birth ("YYYY-MM-DD") and the date `on`; -1 if unreadable. */
 int age_on(const char *birth, struct ymd on);
 
