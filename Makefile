@@ -48,6 +48,7 @@ OBJS += src/modules/orgs/orgs.o
 OBJS += src/modules/orgs/orgs_http.o
 OBJS += src/modules/people/people.o
 OBJS += src/modules/people/people_http.o
+OBJS += src/modules/people/photo.o
 OBJS += src/modules/transfer/import.o
 OBJS += src/modules/transfer/export.o
 OBJS += src/modules/transfer/transfer_http.o

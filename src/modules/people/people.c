@@ -51,7 +51,7 @@ static const char SQL_PERSON_COLS[] =
 	"SELECT pe.id, pe.org_id, o.name, pe.name, pe.gender, g.label_zh, pe.ethnicity, e.label_zh,"
 	" pe.birth_date, pe.id_number_masked, pe.phone_masked, pe.education, ed.label_zh,"
 	" pe.political_status, ps.label_zh, pe.joined_on, pe.full_member_on, pe.status,"
-	" pe.archived_reason, pe.version, pe.created_at, pe.updated_at";
+	" pe.archived_reason, pe.version, pe.created_at, pe.updated_at, pe.photo";
 static const char SQL_PERSON_FROM[] = " FROM people pe JOIN orgs o ON o.id = pe.org_id";
 static const char SQL_PERSON_LABELS[] =
 	" LEFT JOIN dict_items g ON g.dict = 'gender' AND g.code = pe.gender"
@@ -230,6 +230,7 @@ json_t *person_json_from_row(struct db_stmt *st)
 	json_object_set_new(j, "version", json_integer(db_col_int(st, 19)));
 	json_object_set_new(j, "created_at", json_string(db_col_text(st, 20)));
 	json_object_set_new(j, "updated_at", json_string(db_col_text(st, 21)));
+	json_object_set_new(j, "has_photo", json_boolean(!db_col_isnull(st, 22)));
 	return j;
 }
 

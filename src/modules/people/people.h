@@ -220,6 +220,9 @@ void people_http_counts(struct req *r);
 void people_http_structure(struct req *r);
 void positions_http_create(struct req *r);
 void positions_http_update(struct req *r);
+void people_http_photo_get(struct req *r);
+void people_http_photo_put(struct req *r);
+void people_http_photo_delete(struct req *r);
 void flags_http_create(struct req *r);
 void flags_http_update(struct req *r);
 

@@ -130,7 +130,7 @@ static const struct keys *keys_of(struct req *r)
  * Load the person named by :id if the caller may read it; out of scope and
  * missing answer the same 404. Returns 1 when found (answered otherwise).
  */
-static int load_person(struct req *r, int64_t id, struct person_ref *p)
+int people_req_load(struct req *r, int64_t id, struct person_ref *p)
 {
 	struct ctx *c = req_ctx(r);
 	struct scope s;
@@ -149,7 +149,7 @@ static int load_person(struct req *r, int64_t id, struct person_ref *p)
 }
 
 /* The person may be changed by the caller and is not archived; answers otherwise. */
-static int writable_person(struct req *r, const struct person_ref *p)
+int people_req_writable(struct req *r, const struct person_ref *p)
 {
 	if (!perm_has(req_ctx(r), "person.write", p->org_path)) {
 		resp_error(r, ZB_EFORBIDDEN, "您无权修改该人员的信息");
@@ -726,7 +726,7 @@ void people_http_get(struct req *r)
 	struct person_ref p;
 	json_t *j;
 
-	if (!load_person(r, req_param_id(r, "id"), &p))
+	if (!people_req_load(r, req_param_id(r, "id"), &p))
 		return;
 	j = person_detail_json(req_ctx(r)->db, p.id);
 	if (!j) {
@@ -794,7 +794,7 @@ void people_http_update(struct req *r)
 	json_t *body;
 	int rc;
 
-	if (!load_person(r, req_param_id(r, "id"), &p) || !writable_person(r, &p))
+	if (!people_req_load(r, req_param_id(r, "id"), &p) || !people_req_writable(r, &p))
 		return;
 	zb_fail_init(&f);
 	body = req_json(r, &f);
@@ -846,7 +846,7 @@ static void set_status(struct req *r, int archive)
 	const char *reason = NULL;
 	int rc;
 
-	if (!load_person(r, req_param_id(r, "id"), &p))
+	if (!people_req_load(r, req_param_id(r, "id"), &p))
 		return;
 	if (!perm_has(c, "person.write", p.org_path)) {
 		resp_error(r, ZB_EFORBIDDEN, archive ? "您无权归档该人员" : "您无权恢复该人员");
@@ -919,7 +919,7 @@ void people_http_unmask(struct req *r)
 	int want_id = 0, want_phone = 0, rc;
 	size_t i;
 
-	if (!load_person(r, req_param_id(r, "id"), &p))
+	if (!people_req_load(r, req_param_id(r, "id"), &p))
 		return;
 	if (!perm_has(c, "person.unmask", p.org_path)) {
 		resp_error(r, ZB_EFORBIDDEN, "您无权查看该人员的完整身份证号和电话");
@@ -994,7 +994,7 @@ void people_http_history(struct req *r)
 	json_t *items;
 	int rc;
 
-	if (!load_person(r, req_param_id(r, "id"), &p))
+	if (!people_req_load(r, req_param_id(r, "id"), &p))
 		return;
 	st = db_prepare(c->db, SQL_HISTORY);
 	if (!st) {
@@ -1051,7 +1051,7 @@ static int load_owner(struct req *r, int (*owner)(struct db *, int64_t, int64_t 
 		resp_error(r, ZB_ENOTFOUND, missing);
 		return 0;
 	}
-	return writable_person(r, p);
+	return people_req_writable(r, p);
 }
 
 /* POST /people/:id/positions: a post in an org the caller may write in. */
@@ -1064,7 +1064,7 @@ void positions_http_create(struct req *r)
 	json_t *body;
 	int64_t id, org_id;
 
-	if (!load_person(r, req_param_id(r, "id"), &p) || !writable_person(r, &p))
+	if (!people_req_load(r, req_param_id(r, "id"), &p) || !people_req_writable(r, &p))
 		return;
 	zb_fail_init(&f);
 	body = req_json(r, &f);
@@ -1165,7 +1165,7 @@ void flags_http_create(struct req *r)
 	json_t *body;
 	int64_t id;
 
-	if (!load_person(r, req_param_id(r, "id"), &p) || !writable_person(r, &p))
+	if (!people_req_load(r, req_param_id(r, "id"), &p) || !people_req_writable(r, &p))
 		return;
 	zb_fail_init(&f);
 	body = req_json(r, &f);

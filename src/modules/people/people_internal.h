@@ -136,4 +136,12 @@ int people_walk_filter(struct db *db, const struct keys *k, struct arena *a,
 /* Whole years between birth ("YYYY-MM-DD") and the date `on`; -1 if unreadable. */
 int age_on(const char *birth, struct ymd on);
 
+/*
+ * For handlers: load the person :id if the caller may read it (out of scope
+ * and missing answer the same 404), and check they may change it (answers
+ * 403, or 409 when archived). Both return 1 to go on, 0 when answered.
+ */
+int people_req_load(struct req *r, int64_t id, struct person_ref *p /* OUT */);
+int people_req_writable(struct req *r, const struct person_ref *p);
+
 #endif
