@@ -220,3 +220,27 @@ function pick(o) {
 	const { name, short_name, kind, category, credit_code, established_on, sort } = o;
 	return { name, short_name, kind, category, credit_code, established_on, sort };
 }
+
+test('flat lists follow the tree: siblings by sort number then creation, children under parents', async () => {
+	// ids 2..9 and 10+ sort numerically, not as text ('/1/10/' must not come before '/1/2/')
+	const made = [];
+	for (let i = 0; i < 8; i++) {
+		const r = await staff.post('/api/v1/orgs', { parent_id: 1, name: `排序测试${i}村党支部`, kind: 'branch', category: 'village' });
+		assert.equal(r.status, 201, r.text);
+		made.push(r.body);
+	}
+	let list = (await staff.get('/api/v1/orgs?format=flat&page_size=200')).body.items;
+	const pos = (id) => list.findIndex((x) => x.id === id);
+	for (let i = 1; i < made.length; i++) assert.ok(pos(made[i - 1].id) < pos(made[i].id), 'creation order among equal sort numbers');
+	for (const o of list.filter((x) => x.parent_id)) assert.ok(pos(o.parent_id) < pos(o.id), 'parent before child');
+	// a sort number moves an org (and its subtree) ahead of its siblings
+	const last = made[made.length - 1];
+	const r = await staff.put(`/api/v1/orgs/${last.id}`, { ...pick(last), sort: 0, version: last.version });
+	assert.equal(r.status, 200);
+	for (const m of made.slice(0, -1)) {
+		const u = await staff.put(`/api/v1/orgs/${m.id}`, { ...pick(m), sort: 10, version: m.version });
+		assert.equal(u.status, 200, u.text);
+	}
+	list = (await staff.get('/api/v1/orgs?format=flat&page_size=200')).body.items;
+	assert.ok(pos(last.id) < pos(made[0].id));
+});

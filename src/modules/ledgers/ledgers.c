@@ -56,7 +56,7 @@ static const char SQL_STATUS_NOW[] =
 static const char SQL_STATUS_ON[] =
 	"CASE WHEN f.ended_on IS NULL OR f.ended_on >= ? THEN 'in_pool'"
 	" ELSE COALESCE(d.outcome, 'exited') END";
-const char LEDGER_ORDER_ENTRIES[] = " ORDER BY o.path, pe.name, f.id";
+const char LEDGER_ORDER_ENTRIES[] = " ORDER BY o.sort_key, pe.name, f.id";
 
 static const char SQL_DETAILS_OLD[] =
 	"SELECT version, source, intended_post, outcome, outcome_reason, remarks"

@@ -25,6 +25,12 @@ static const char SQL_INSERT[] =
 	" established_on, sort, created_at, updated_at) VALUES (?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	" RETURNING id";
 static const char SQL_SET_PATH[] = "UPDATE orgs SET path = ? WHERE id = ?";
+static const char SQL_KEY_OF[] =
+	"SELECT o.sort_key, o.sort, o.path, COALESCE(p.sort_key, '/') FROM orgs o"
+	" LEFT JOIN orgs p ON p.id = o.parent_id WHERE o.id = ?";
+static const char SQL_REKEY_SUBTREE[] =
+	"UPDATE orgs SET sort_key = CAST(? AS TEXT) || substr(sort_key, CAST(? AS INTEGER))"
+	" WHERE path LIKE ?";
 
 /*
  * Which kinds may sit under which: a party group only inside a branch or
@@ -76,7 +82,7 @@ int org_load(struct db *db, int64_t id, struct org *o)
 
 static const char SQL_WALK[] =
 	"SELECT id, parent_id, path, depth, name, kind, status, version FROM orgs"
-	" WHERE path LIKE ? ORDER BY path";
+	" WHERE path LIKE ? ORDER BY sort_key";
 
 int orgs_walk(struct db *db, const char *path_prefix,
 	      int (*fn)(void *arg, const struct org *o), void *arg)
@@ -219,7 +225,37 @@ int64_t org_insert(struct db *db, const struct org_fields *v, const struct org *
 	if (strlen(path) >= sizeof(parent->path))	/* struct org cannot hold it: refuse */
 		return DB_ECONSTRAINT;
 	rc = db_run(db, SQL_SET_PATH, "si", path, id);
+	if (rc == DB_OK)
+		rc = org_rekey(db, id);
 	return rc == DB_OK ? id : rc;
+}
+
+/*
+ * Give org `id` the sort key its parent and sort number call for, and carry
+ * the change to its whole subtree (whose keys start with the old one).
+ */
+int org_rekey(struct db *db, int64_t id)
+{
+	struct db_stmt *st = db_prepare(db, SQL_KEY_OF);
+	char oldkey[1024] = "", newkey[1100] = "", like[300] = "";
+	int rc;
+
+	if (!st)
+		return DB_EGENERIC;
+	db_bind_int(st, 1, id);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		snprintf(oldkey, sizeof(oldkey), "%s", db_col_text(st, 0));
+		snprintf(newkey, sizeof(newkey), "%s%05" PRId64 "%010" PRId64 "/", db_col_text(st, 3),
+			 db_col_int(st, 1), id);
+		snprintf(like, sizeof(like), "%s%%", db_col_text(st, 2));
+	}
+	db_finalize(st);
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : DB_EGENERIC;
+	if (strcmp(oldkey, newkey) == 0)
+		return DB_OK;
+	return db_run(db, SQL_REKEY_SUBTREE, "sis", newkey, (int64_t)strlen(oldkey) + 1, like);
 }
 
 int64_t org_create_system(struct db *db, const struct keys *k, int64_t parent_id,

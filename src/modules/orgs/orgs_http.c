@@ -266,7 +266,7 @@ void orgs_http_list(struct req *r)
 		db_finalize(st);
 	}
 
-	buf_puts(&sql, tree ? " ORDER BY o.depth, o.sort, o.id" : " ORDER BY o.path, o.sort, o.id");
+	buf_puts(&sql, tree ? " ORDER BY o.depth, o.sort, o.id" : " ORDER BY o.sort_key");
 	if (!tree)
 		buf_puts(&sql, " LIMIT ? OFFSET ?");
 	char *full = arena_printf(&r->arena, "%s%s", org_row_sql(), sql.data);
@@ -414,6 +414,8 @@ void orgs_http_update(struct req *r)
 				    v.kind, v.category, v.credit_code, v.established_on, v.sort, now,
 				    o.id, json_int(body, "version", 0));
 	json_decref(body);
+	if (rc == DB_OK && changed > 0)
+		rc = org_rekey(c->db, o.id);	/* the sort number may have changed */
 	if (write_failed(r, rc, changed, o.id, before))
 		return;
 	finish_write(r, o.id, "update", before, 200);
@@ -486,6 +488,8 @@ void orgs_http_move(struct req *r)
 		rc = db_run(c->db, SQL_MOVE_SUBTREE, "siis", newpath, (int64_t)strlen(o.path) + 1,
 			    (int64_t)(np.depth + 1 - o.depth),
 			    arena_printf(&r->arena, "%s%%", o.path));
+	if (rc == DB_OK && changed > 0)
+		rc = org_rekey(c->db, o.id);
 	if (write_failed(r, rc, changed, o.id, before))
 		return;
 	finish_write(r, o.id, "move", before, 200);

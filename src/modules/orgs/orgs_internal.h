@@ -16,5 +16,7 @@ json_t *org_json_from_row(struct db_stmt *st);
 int org_dict_has(struct db *db, const char *dict, const char *code);
 int org_sibling_name_taken(struct db *db, int64_t parent_id, const char *name, int64_t self_id);
 int64_t org_insert(struct db *db, const struct org_fields *v, const struct org *parent);
+/* Recompute the tree-order key of an org and its subtree after a create, move or new sort number. */
+int org_rekey(struct db *db, int64_t id);
 
 #endif

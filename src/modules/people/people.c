@@ -797,7 +797,7 @@ static const char SQL_SHEET_COLS[] =
 /* The keyset: rows after the last one handed out, in sheet order. */
 static const char SQL_SHEET_AFTER[] =
 	" AND (o.path > ? OR (o.path = ? AND (pe.name > ? OR (pe.name = ? AND pe.id > ?))))";
-static const char SQL_SHEET_ORDER[] = " ORDER BY o.path, pe.name, pe.id LIMIT ?";
+static const char SQL_SHEET_ORDER[] = " ORDER BY o.sort_key, pe.name, pe.id LIMIT ?";
 /*
  * Rows per page. PostgreSQL hands libpq a whole result at once, so the walk
  * pages to bound memory; SQLite steps through one sorted statement lazily,

@@ -107,7 +107,7 @@ static const struct json_field flag_update_fields[] = {
 
 /* The sort orders of the list; the first is the default ("org then name"). */
 static const struct { const char *name, *order; } sorts[] = {
-	{ "org", " ORDER BY o.path, pe.name, pe.id" },
+	{ "org", " ORDER BY o.sort_key, pe.name, pe.id" },
 	{ "name", " ORDER BY pe.name, pe.id" },
 	{ "-name", " ORDER BY pe.name DESC, pe.id DESC" },
 	{ "birth_date", " ORDER BY pe.birth_date, pe.id" },
