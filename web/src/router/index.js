@@ -39,6 +39,12 @@ const routes = [
 				meta: { title: 'person.newTitle', action: 'person.write', parent: 'people' },
 			},
 			{
+				path: 'people/import',
+				name: 'person-import',
+				component: () => import('../views/people/ImportView.vue'),
+				meta: { title: 'import.title', action: 'person.write', parent: 'people' },
+			},
+			{
 				path: 'people/:id(\\d+)',
 				name: 'person',
 				component: () => import('../views/people/PersonDetail.vue'),
@@ -55,6 +61,36 @@ const routes = [
 				name: 'structure',
 				component: () => import('../views/people/StructureView.vue'),
 				meta: { title: 'menu.structure', action: 'person.read', orgFilter: true },
+			},
+			{
+				path: 'ledgers/reserves',
+				name: 'reserves',
+				component: () => import('../views/ledgers/ReservesView.vue'),
+				meta: { title: 'menu.reserves', action: 'ledger.read', group: 'menu.ledgers', orgFilter: true },
+			},
+			{
+				path: 'ledgers/graduates',
+				name: 'graduates',
+				component: () => import('../views/ledgers/GraduatesView.vue'),
+				meta: { title: 'menu.graduates', action: 'ledger.read', group: 'menu.ledgers', orgFilter: true },
+			},
+			{
+				path: 'ledgers/due',
+				name: 'due',
+				component: () => import('../views/ledgers/DueView.vue'),
+				meta: { title: 'menu.due', action: 'ledger.read', group: 'menu.ledgers', orgFilter: true },
+			},
+			{
+				path: 'ledgers/terms',
+				name: 'terms',
+				component: () => import('../views/ledgers/TermsView.vue'),
+				meta: { title: 'menu.terms', action: 'ledger.read', group: 'menu.ledgers', orgFilter: true },
+			},
+			{
+				path: 'ledgers/rules',
+				name: 'ledger-rules',
+				component: () => import('../views/ledgers/RulesView.vue'),
+				meta: { title: 'menu.ledgerRules', action: 'ledger.read', group: 'menu.ledgers' },
 			},
 			{
 				path: 'admin/users',
