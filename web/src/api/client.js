@@ -122,15 +122,15 @@ function errorOf(status, statusText, text, opts = {}) {
 }
 
 /**
- * POST a file as the raw request body (not a form), as the import API takes it.
+ * POST (or `method`) a file as the raw request body (not a form), as the import and photo APIs take it.
  * `onProgress(sent, total)` follows the upload (XMLHttpRequest, since fetch
  * cannot report it). Resolves to the JSON answer; rejects with an ApiError
  * whose `body` holds the whole JSON answer (an import refused for its rows).
  */
-export function upload(path, file, query, onProgress) {
+export function upload(path, file, query, onProgress, method = 'POST') {
 	return new Promise((resolve, reject) => {
 		const xhr = new XMLHttpRequest();
-		xhr.open('POST', BASE + path + queryString(query));
+		xhr.open(method, BASE + path + queryString(query));
 		xhr.withCredentials = true;
 		xhr.setRequestHeader('Accept', 'application/json');
 		xhr.setRequestHeader('Content-Type', 'application/octet-stream');

@@ -15,3 +15,7 @@ export const addPosition = (personId, body) => api.post(`/people/${personId}/pos
 export const updatePosition = (id, body) => api.put(`/positions/${id}`, body);
 export const addFlag = (personId, body) => api.post(`/people/${personId}/flags`, body);
 export const updateFlag = (id, body) => api.put(`/flags/${id}`, body);
+export const uploadPhoto = (id, version, file) => api.upload(`/people/${id}/photo`, file, { version }, null, 'PUT');
+export const removePhoto = (id, version) => api.del(`/people/${id}/photo?version=${version}`);
+/** The photo's address; `version` makes a changed photo load afresh. */
+export const photoUrl = (id, version) => `/api/v1/people/${id}/photo?v=${version}`;
