@@ -6,6 +6,9 @@
 #include "../modules/people/people.h"
 #include "../modules/transfer/transfer.h"
 #include "../modules/ledgers/ledgers.h"
+#include "../modules/meetings/meetings.h"
+#include "../modules/rules/rules.h"
+#include "../modules/training/training.h"
 
 static void health(struct req *r)
 {
@@ -104,5 +107,29 @@ const struct route app_routes[] = {
 	{ "PUT", "/api/v1/ledgers/terms/:id", terms_http_update, 0, "ledger.write" },
 	{ "GET", "/api/v1/ledgers/rules", ledger_rules_http_list, 0, "ledger.read" },
 	{ "PUT", "/api/v1/ledgers/rules/:id", ledger_rules_http_update, 0, "ledger.write" },
+	/* training classes, sessions, attendance and coverage (literal segments before :id) */
+	{ "GET", "/api/v1/trainings/coverage", training_http_coverage, 0, "training.read" },
+	{ "GET", "/api/v1/trainings", training_http_list, 0, "training.read" },
+	{ "POST", "/api/v1/trainings", training_http_create, 0, "training.write" },
+	{ "GET", "/api/v1/trainings/:id", training_http_get, 0, "training.read" },
+	{ "PUT", "/api/v1/trainings/:id", training_http_update, 0, "training.write" },
+	{ "POST", "/api/v1/trainings/:id/sessions", training_http_session_create, 0, "training.write" },
+	{ "PUT", "/api/v1/training-sessions/:id", training_http_session_update, 0, "training.write" },
+	{ "GET", "/api/v1/training-sessions/:id/attendance", training_http_attendance_get, PII, "training.read" },
+	{ "PUT", "/api/v1/training-sessions/:id/attendance", training_http_attendance_put, PII, "training.write" },
+	{ "POST", "/api/v1/study/import", study_http_import, PII | UPL | SLOW, "training.write" },
+	{ "GET", "/api/v1/study", study_http_list, PII, "person.read" },
+	/* meetings, the meeting rules and compliance checked against them */
+	{ "GET", "/api/v1/meetings", meetings_http_list, 0, "meeting.read" },
+	{ "POST", "/api/v1/meetings", meetings_http_create, 0, "meeting.write" },
+	{ "GET", "/api/v1/meetings/:id", meetings_http_get, 0, "meeting.read" },
+	{ "PUT", "/api/v1/meetings/:id", meetings_http_update, 0, "meeting.write" },
+	{ "POST", "/api/v1/meetings/:id/close", meetings_http_close, 0, "meeting.write" },
+	{ "POST", "/api/v1/meetings/:id/correct", meetings_http_correct, 0, "meeting.write" },
+	{ "GET", "/api/v1/rules", rules_http_list, 0, "meeting.read" },
+	{ "PUT", "/api/v1/rules/:id", rules_http_update, 0, "rules.write" },
+	{ "GET", "/api/v1/compliance/status", compliance_http_status, 0, "meeting.read" },
+	{ "GET", "/api/v1/compliance", compliance_http_table, 0, "meeting.read" },
+	{ "GET", "/api/v1/todo", compliance_http_todo, 0, "meeting.read" },
 	{ NULL, NULL, NULL, 0, NULL },
 };

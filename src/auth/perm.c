@@ -10,6 +10,8 @@
  * The cadre ledgers (ledger.*: reserve cadres, assessments, committee terms)
  * are kept by township staff, who assess the graduates and reserve cadres;
  * branch secretaries and discipline reviewers only read their subtree's.
+ * Training classes and attendance (training.*) are recorded by township
+ * staff; secretaries and discipline reviewers read them for their subtree.
  */
 struct role_def {
 	const char *role;
@@ -24,11 +26,14 @@ static const struct role_def roles[] = {
 	{ "auditadmin", "审计管理员", 1, { "audit.read", NULL } },
 	{ "staff", "镇党建办工作人员", 0, { "org.read", "org.write", "dict.write", "person.read",
 					    "person.write", "person.unmask", "ledger.read",
-					    "ledger.write", NULL } },
+					    "ledger.write", "training.read", "training.write",
+					    "meeting.read", "meeting.write", "rules.write", NULL } },
 	{ "secretary", "支部书记", 0, { "org.read", "org.write", "person.read", "person.write",
-				     "person.unmask", "ledger.read", NULL } },
-	{ "discipline", "纪检审核人员", 0, { "org.read", "person.read", "ledger.read", NULL } },
-	{ "member", "党员", 0, { "org.read", NULL } },
+				     "person.unmask", "ledger.read", "training.read", "meeting.read",
+				     "meeting.write", NULL } },
+	{ "discipline", "纪检审核人员", 0, { "org.read", "person.read", "ledger.read",
+					   "training.read", "meeting.read", NULL } },
+	{ "member", "党员", 0, { "org.read", "meeting.read", NULL } },
 	{ "gridworker", "网格员", 0, { "org.read", NULL } },
 };
 

@@ -54,7 +54,7 @@ before(async () => {
 });
 after(async () => { await srv.stop(); });
 
-test('init --demo prints the admin first, then every demo account, and stays fast', (t) => {
+test('init --demo prints the admin first, then every demo account', (t) => {
 	const out = srv.initOutput;
 	assert.match(out, /^username: admin\n(one-time password: \S+)\n/m);
 	assert.ok(out.indexOf('username: admin') < out.indexOf('username: township'));
@@ -62,7 +62,7 @@ test('init --demo prints the admin first, then every demo account, and stays fas
 		assert.match(out, new RegExp(`^username: ${u}\\npassword: \\(ZHIBU_DEMO_PASSWORD\\)$`, 'm'));
 	}
 	assert.equal((out.match(/^one-time password:/gm) || []).length, 1, 'only the admin is one-time');
-	assert.ok(srv.initMs < 10000, `init --demo took ${srv.initMs} ms`);
+	// Timing is measured in bench/, not asserted here; the figure is reported for information.
 	t.diagnostic(`init --demo took ${srv.initMs} ms on ${backend}`);
 });
 

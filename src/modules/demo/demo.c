@@ -5,8 +5,10 @@
 #include "demo.h"
 #include "../admin/admin.h"
 #include "../ledgers/ledgers.h"
+#include "../meetings/meetings.h"
 #include "../orgs/orgs.h"
 #include "../people/people.h"
+#include "../training/training.h"
 #include "../../auth/audit.h"
 #include "../../base/check.h"
 #include "../../base/date.h"
@@ -1089,6 +1091,103 @@ static int load_ledgers(struct load *L)
 	return rc;
 }
 
+/* ---------------------------------------------------------------- training */
+
+/*
+ * The 2022 training classes of the seed report ("两期6场次"): the 两委 class
+ * (two sessions, each attended by the first five members registered in every
+ * village and community, their leaders) and the 二十大 lecture tour (four
+ * sessions, each taking a quarter of the 20 organizations whole), so every
+ * party member of all 20 was trained. Added after everything else and with
+ * no random draws, so the demo's other figures do not move.
+ */
+static const struct {
+	int cls;		/* 0: the 两委 class, 1: the 二十大 tour */
+	const char *held_on;
+	const char *topic;
+	const char *lecturer;
+	const char *place;
+} demo_sessions[] = {
+	{ 0, "2022-06-20", "村级组织运行与“三务”公开实务", "镇党委组织委员", "镇党群服务中心" },
+	{ 0, "2022-06-21", "乡村振兴与基层治理能力提升", "旗委党校讲师", "镇党群服务中心" },
+	{ 1, "2022-11-08", "学习宣传贯彻党的二十大精神（第一轮）", "镇基层宣讲团", "镇党群服务中心" },
+	{ 1, "2022-11-15", "学习宣传贯彻党的二十大精神（第二轮）", "镇基层宣讲团", "各嘎查村党群服务站" },
+	{ 1, "2022-11-22", "学习宣传贯彻党的二十大精神（第三轮）", "镇基层宣讲团", "各社区党群服务站" },
+	{ 1, "2022-11-29", "学习宣传贯彻党的二十大精神（第四轮）", "镇基层宣讲团", "镇党群服务中心" },
+};
+
+static int load_training(struct load *L)
+{
+	static const struct training_class_in tclasses[2] = {
+		{ 0, "2022年村居（社区）“两委”班子综合能力提升专题培训班", 2022,
+		  "各嘎查村（社区）“两委”班子成员", "2022-06-20", "2022-06-21" },
+		{ 0, "党的二十大精神宣讲轮训班", 2022, "全镇各党组织党员", "2022-11-01", "2022-12-20" },
+	};
+	int64_t class_id[2];
+	struct zb_fail f;
+	int rc = DB_OK;
+
+	zb_fail_init(&f);
+	for (int i = 0; i < 2; i++) {
+		struct training_class_in in = tclasses[i];
+		in.org_id = L->root;
+		class_id[i] = training_class_insert(L->db, L->k, &L->who, &in, &f);
+		if (class_id[i] <= 0) {
+			rc = class_id[i] < 0 ? (int)class_id[i] : refused("培训班", in.title, &f);
+			zb_fail_release(&f);
+			return rc;
+		}
+	}
+	for (size_t i = 0, tour = 0; rc == DB_OK && i < N(demo_sessions); i++) {
+		struct training_session_in in = { demo_sessions[i].held_on, demo_sessions[i].topic,
+						  demo_sessions[i].lecturer, demo_sessions[i].place, 0 };
+		int64_t sid = training_session_insert(L->db, L->k, &L->who,
+						      class_id[demo_sessions[i].cls], &in, &f);
+		if (sid <= 0) {
+			rc = sid < 0 ? (int)sid : refused("培训场次", in.topic, &f);
+			break;
+		}
+		for (int u = 0; rc == DB_OK && u < NUNITS; u++) {
+			struct org o;
+			int64_t added;
+			int leaders = demo_sessions[i].cls == 0;
+
+			if (leaders && units[u].type != T_VILLAGE && units[u].type != T_COMMUNITY)
+				continue;
+			if (!leaders && (size_t)u % 4 != tour)
+				continue;
+			if (org_load(L->db, L->unit_id[u], &o) != 1) {
+				rc = DB_EGENERIC;
+				break;
+			}
+			added = training_attend_members(L->db, L->k, &L->who, sid, o.path,
+							leaders ? 5 : 0);
+			if (added < 0)
+				rc = (int)added;
+		}
+		if (demo_sessions[i].cls == 1)
+			tour++;
+	}
+	zb_fail_release(&f);
+	/* study records of 2022's last quarter for the first members of two branches */
+	for (int u = 0; rc == DB_OK && u < NUNITS; u++) {
+		static const char *const months[] = { "2022-10", "2022-11", "2022-12" };
+		struct org o;
+
+		if (u != V1 && u != C1)
+			continue;
+		if (org_load(L->db, L->unit_id[u], &o) != 1)
+			return DB_EGENERIC;
+		for (size_t m = 0; rc == DB_OK && m < N(months); m++) {
+			int64_t added = study_demo_records(L->db, L->k, &L->who, o.path, 8, "学习强国",
+							   months[m], 600 + 40 * (int64_t)m);
+			if (added < 0)
+				rc = (int)added;
+		}
+	}
+	return rc;
+}
+
 int demo_load(struct db *db, const struct keys *k, int64_t root_org_id, const char *password, FILE *out)
 {
 	struct load *L = calloc(1, sizeof(*L));
@@ -1115,6 +1214,10 @@ int demo_load(struct db *db, const struct keys *k, int64_t root_org_id, const ch
 	}
 	if (rc == DB_OK)
 		rc = load_ledgers(L);
+	if (rc == DB_OK)
+		rc = load_training(L);
+	if (rc == DB_OK)	/* the 2022 meetings: their own pass, nothing above changes */
+		rc = meetings_demo_load(db, k, &L->who, root_org_id);
 	if (rc == DB_OK) {
 		fprintf(out, "演示乡镇“%s”：%d 个党组织，%d 人。\n", DEMO_TOWNSHIP_NAME, NUNITS, L->npeople);
 		rc = load_accounts(L, password, out);

@@ -68,6 +68,15 @@ struct person_where {
 /* Load it (any status): 1 found, 0 not, or a negative DB_E*. */
 int person_where_load(struct db *db, int64_t id, struct person_where *out /* OUT */);
 
+/*
+ * The active Party members of the org at org_path and its subtree (party
+ * groups), in id order, for meetings: fn gets each one's id, name and
+ * whether they vote (full member: 1; probationary: 0). fn returning nonzero
+ * stops the walk. Returns the count walked or a negative DB_E*.
+ */
+typedef int (*org_member_fn)(void *arg, int64_t person_id, const char *name, int voting);
+long people_org_members(struct db *db, const char *org_path, org_member_fn fn, void *arg);
+
 /* A stored flag with the place of its person. Dates "YYYY-MM-DD"; ended_on "" while open. */
 struct flag_ref {
 	int64_t id;
@@ -206,6 +215,19 @@ int people_sheet_walk(struct db *db, const struct keys *k, const char *org_path,
  */
 int people_sheet_walk_req(struct req *r, int unmask, person_sheet_fn fn, void *arg,
 			  int64_t *rows /* OUT */, struct zb_fail *f);
+
+/* ---- for modules that report on people by org (training coverage, study records) ---- */
+
+/*
+ * A derived table for other modules' reports, to use as "FROM <it> v":
+ * one row per person with columns person_id, org_id, org_path, org_name,
+ * name, political_status, joined_on (NULL when unknown) and status
+ * ("active" / "archived"). It takes no parameters, so the caller appends
+ * its own scope and filters on v.org_path and the rest. Party members
+ * are political_status 'member' or 'probationary' (PEOPLE_PARTY_STATUSES).
+ */
+const char *people_view_sql(void);
+#define PEOPLE_PARTY_STATUSES "('member', 'probationary')"
 
 /* Route handlers (people_http.c). */
 void people_http_list(struct req *r);

@@ -81,3 +81,31 @@ int flag_set_period(struct db *db, const struct keys *k, const struct audit_who 
 		return 1;
 	return rc < 0 ? rc : DB_EGENERIC;
 }
+
+static const char SQL_ORG_MEMBERS[] =
+	"SELECT p.id, p.name, p.political_status FROM people p JOIN orgs o ON o.id = p.org_id"
+	" WHERE o.path LIKE ? AND p.status = 'active'"
+	" AND p.political_status IN ('member', 'probationary') ORDER BY p.id";
+
+long people_org_members(struct db *db, const char *org_path, org_member_fn fn, void *arg)
+{
+	struct db_stmt *st = db_prepare(db, SQL_ORG_MEMBERS);
+	char like[300];
+	long n = 0;
+	int rc;
+
+	if (!st)
+		return DB_EGENERIC;
+	snprintf(like, sizeof(like), "%s%%", org_path);
+	db_bind_text(st, 1, like);
+	while ((rc = db_step(st)) == DB_ROW) {
+		n++;
+		if (fn(arg, db_col_int(st, 0), db_col_text(st, 1),
+		       strcmp(db_col_text(st, 2), "member") == 0)) {
+			rc = DB_DONE;
+			break;
+		}
+	}
+	db_finalize(st);
+	return rc == DB_DONE ? n : (rc < 0 ? rc : DB_EGENERIC);
+}
