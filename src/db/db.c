@@ -319,6 +319,41 @@ int db_run_changes(struct db *db, int64_t *changes, const char *sql, const char 
 	return rc;
 }
 
+void db_param_text(struct db_params *p, const char *s)
+{
+	if (p->n >= DB_MAX_PARAMS) {
+		p->overflow = 1;
+		return;
+	}
+	p->v[p->n].is_int = 0;
+	p->v[p->n].s = s;
+	p->n++;
+}
+
+void db_param_int(struct db_params *p, int64_t i)
+{
+	if (p->n >= DB_MAX_PARAMS) {
+		p->overflow = 1;
+		return;
+	}
+	p->v[p->n].is_int = 1;
+	p->v[p->n].i = i;
+	p->n++;
+}
+
+int db_params_bind(struct db_stmt *st, const struct db_params *p)
+{
+	int idx = 1;
+
+	for (int i = 0; i < p->n; i++, idx++) {
+		if (p->v[i].is_int)
+			db_bind_int(st, idx, p->v[i].i);
+		else
+			db_bind_text(st, idx, p->v[i].s);
+	}
+	return idx;
+}
+
 /* ---- SQL rewriting ---------------------------------------------------- */
 
 static int ident_char(char c)

@@ -109,6 +109,23 @@ int db_run(struct db *db, const char *sql, const char *fmt, ...);
  * an UPDATE ... WHERE id = ? AND version = ? that changed 0 rows was stale.
  */
 int db_run_changes(struct db *db, int64_t *changes, const char *sql, const char *fmt, ...);
+/*
+ * Parameters collected while a query is built piece by piece (filters that
+ * are present or not): add them in the order their `?` marks are appended,
+ * then bind them all at once. Past DB_MAX_PARAMS `overflow` is set and the
+ * caller must refuse the query. Text is borrowed, not copied.
+ */
+#define DB_MAX_PARAMS 64
+struct db_params {
+	int n;
+	int overflow;
+	struct { int is_int; int64_t i; const char *s; } v[DB_MAX_PARAMS];
+};
+void db_param_text(struct db_params *p, const char *s);
+void db_param_int(struct db_params *p, int64_t i);
+/* Bind everything collected from parameter 1 on; returns the next index. */
+int db_params_bind(struct db_stmt *st, const struct db_params *p);
+
 /* Bind parameters from a format as above onto a prepared statement. */
 int db_bindf(struct db_stmt *st, const char *fmt, ...);
 

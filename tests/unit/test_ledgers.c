@@ -129,7 +129,7 @@ static void test_scope_sql(void **state)
 {
 	struct arena a;
 	struct buf sql;
-	struct lbinds b = { 0 };
+	struct db_params b = { 0 };
 	struct scope s = { 2, { "/1/4/", "/1/7/" } };
 
 	(void)state;
@@ -142,8 +142,8 @@ static void test_scope_sql(void **state)
 	assert_string_equal(b.v[1].s, "/1/7/%");
 	lb_scope(&a, &sql, &b, NULL, "o.path");	/* no scope: nothing added */
 	assert_int_equal(b.n, 2);
-	for (int i = 0; i < LEDGER_MAX_BINDS; i++)
-		lb_int(&b, i);
+	for (int i = 0; i < DB_MAX_PARAMS; i++)
+		db_param_int(&b, i);
 	assert_true(b.overflow);
 	buf_release(&sql);
 	arena_release(&a);

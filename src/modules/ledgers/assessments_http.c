@@ -99,31 +99,31 @@ struct flag_query {
 
 /* Build the statement: columns (or COUNT(*)), FROM and WHERE; parameters into b. */
 static void flag_query_sql(struct arena *a, const struct flag_query *q, int count,
-			   struct buf *sql, struct lbinds *b)
+			   struct buf *sql, struct db_params *b)
 {
 	if (count) {
 		buf_puts(sql, "SELECT COUNT(*)");
 	} else {
 		buf_puts(sql, SQL_FLAG_COLS);
 		for (int i = 0; i < 3; i++)
-			lb_text(b, q->on);
+			db_param_text(b, q->on);
 	}
 	buf_puts(sql, SQL_FLAG_FROM);
-	lb_text(b, q->on);
-	lb_text(b, q->on);
+	db_param_text(b, q->on);
+	db_param_text(b, q->on);
 	buf_puts(sql, q->due_list ? SQL_ASSESSED_KINDS : SQL_GRADUATE_KINDS);
 	if (q->kind) {
 		buf_puts(sql, " AND f.flag = ?");
-		lb_text(b, q->kind);
+		db_param_text(b, q->kind);
 	}
 	lb_scope(a, sql, b, q->scope, "o.path");
 	if (q->org_path) {
 		buf_puts(sql, " AND o.path LIKE ?");
-		lb_text(b, arena_printf(a, "%s%%", q->org_path));
+		db_param_text(b, arena_printf(a, "%s%%", q->org_path));
 	}
 	if (q->name_like) {
 		buf_puts(sql, " AND pe.name LIKE ? ESCAPE '!'");
-		lb_text(b, q->name_like);
+		db_param_text(b, q->name_like);
 	}
 }
 
@@ -242,7 +242,7 @@ static void read_query(struct req *r, struct scope *s, struct flag_query *q, con
 static struct db_stmt *prepare_flags(struct req *r, const struct flag_query *q, int count,
 				     const char *tail, int64_t limit, int64_t offset)
 {
-	struct lbinds b = { 0 };
+	struct db_params b = { 0 };
 	struct buf sql;
 	struct db_stmt *st;
 
@@ -252,14 +252,14 @@ static struct db_stmt *prepare_flags(struct req *r, const struct flag_query *q, 
 		buf_puts(&sql, tail);
 	if (limit) {
 		buf_puts(&sql, " LIMIT ? OFFSET ?");
-		lb_int(&b, limit);
-		lb_int(&b, offset);
+		db_param_int(&b, limit);
+		db_param_int(&b, offset);
 	}
 	st = sql.err || b.overflow ? NULL : db_prepare(req_ctx(r)->db,
 						       arena_strdup(&r->arena, sql.data));
 	buf_release(&sql);
 	if (st)
-		lb_apply(st, &b);
+		db_params_bind(st, &b);
 	return st;
 }
 

@@ -353,42 +353,7 @@ static int audit(struct db *db, const struct keys *k, const struct audit_who *wh
 
 /* ---------------------------------------------------------------- query pieces */
 
-void lb_text(struct lbinds *b, const char *s)
-{
-	if (b->n >= LEDGER_MAX_BINDS) {
-		b->overflow = 1;
-		return;
-	}
-	b->v[b->n].is_int = 0;
-	b->v[b->n].s = s;
-	b->n++;
-}
-
-void lb_int(struct lbinds *b, int64_t i)
-{
-	if (b->n >= LEDGER_MAX_BINDS) {
-		b->overflow = 1;
-		return;
-	}
-	b->v[b->n].is_int = 1;
-	b->v[b->n].i = i;
-	b->n++;
-}
-
-int lb_apply(struct db_stmt *st, const struct lbinds *b)
-{
-	int idx = 1;
-
-	for (int i = 0; i < b->n; i++, idx++) {
-		if (b->v[i].is_int)
-			db_bind_int(st, idx, b->v[i].i);
-		else
-			db_bind_text(st, idx, b->v[i].s);
-	}
-	return idx;
-}
-
-void lb_scope(struct arena *a, struct buf *sql, struct lbinds *b, const struct scope *s,
+void lb_scope(struct arena *a, struct buf *sql, struct db_params *b, const struct scope *s,
 	      const char *col)
 {
 	if (!s)
@@ -396,22 +361,22 @@ void lb_scope(struct arena *a, struct buf *sql, struct lbinds *b, const struct s
 	buf_printf(sql, " AND %s", scope_sql(a, s, col));
 	/* paths hold digits and slashes only: nothing to escape */
 	for (int i = 0; i < s->n; i++)
-		lb_text(b, arena_printf(a, "%s%%", s->paths[i]));
+		db_param_text(b, arena_printf(a, "%s%%", s->paths[i]));
 }
 
 /* The status expression, with its parameter. */
-static void status_expr(const struct reserve_filter *rf, struct buf *sql, struct lbinds *b)
+static void status_expr(const struct reserve_filter *rf, struct buf *sql, struct db_params *b)
 {
 	if (rf->as_of) {
 		buf_puts(sql, SQL_STATUS_ON);
-		lb_text(b, rf->as_of);
+		db_param_text(b, rf->as_of);
 	} else {
 		buf_puts(sql, SQL_STATUS_NOW);
 	}
 }
 
 void reserve_query_sql(struct arena *a, const struct reserve_filter *rf, enum reserve_query q,
-		       struct buf *sql, struct lbinds *b)
+		       struct buf *sql, struct db_params *b)
 {
 	switch (q) {
 	case RQ_ROWS:
@@ -435,25 +400,25 @@ void reserve_query_sql(struct arena *a, const struct reserve_filter *rf, enum re
 	lb_scope(a, sql, b, rf->scope, "o.path");
 	if (rf->org_path) {
 		buf_puts(sql, " AND o.path LIKE ?");
-		lb_text(b, arena_printf(a, "%s%%", rf->org_path));
+		db_param_text(b, arena_printf(a, "%s%%", rf->org_path));
 	}
 	if (rf->name_like) {
 		buf_puts(sql, " AND pe.name LIKE ? ESCAPE '!'");
-		lb_text(b, rf->name_like);
+		db_param_text(b, rf->name_like);
 	}
 	if (rf->source) {
 		buf_puts(sql, " AND d.source = ?");
-		lb_text(b, rf->source);
+		db_param_text(b, rf->source);
 	}
 	if (rf->as_of) {
 		buf_puts(sql, " AND f.started_on <= ?");
-		lb_text(b, rf->as_of);
+		db_param_text(b, rf->as_of);
 	}
 	if (rf->status && q != RQ_BY_STATUS) {
 		buf_puts(sql, " AND ");
 		status_expr(rf, sql, b);
 		buf_puts(sql, " = ?");
-		lb_text(b, rf->status);
+		db_param_text(b, rf->status);
 	}
 	if (q == RQ_BY_STATUS)
 		buf_puts(sql, " GROUP BY 1");
@@ -557,7 +522,7 @@ static json_t *rows_json(struct db *db, const char *sql, int64_t param,
 json_t *reserve_entry_json(struct db *db, int64_t flag_id, int full)
 {
 	struct reserve_filter rf = { 0 };
-	struct lbinds b = { 0 };
+	struct db_params b = { 0 };
 	struct arena a;
 	struct buf sql;
 	struct db_stmt *st;
@@ -570,7 +535,7 @@ json_t *reserve_entry_json(struct db *db, int64_t flag_id, int full)
 	st = sql.err || b.overflow ? NULL : db_prepare(db, sql.data);
 	buf_release(&sql);
 	if (st) {
-		db_bind_int(st, lb_apply(st, &b), flag_id);
+		db_bind_int(st, db_params_bind(st, &b), flag_id);
 		if (db_step(st) == DB_ROW)
 			j = reserve_entry_from_row(st);
 		db_finalize(st);

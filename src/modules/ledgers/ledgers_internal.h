@@ -65,19 +65,8 @@ void ledger_today(char out[16]);
 
 /* ---------------------------------------------------------------- query pieces */
 
-/* Parameters collected while a statement is built, bound in order afterwards. */
-#define LEDGER_MAX_BINDS 48
-struct lbinds {
-	int n;
-	int overflow;
-	struct { int is_int; int64_t i; const char *s; } v[LEDGER_MAX_BINDS];
-};
-void lb_text(struct lbinds *b, const char *s);
-void lb_int(struct lbinds *b, int64_t i);
-/* Bind everything collected from parameter 1; returns the next index. */
-int lb_apply(struct db_stmt *st, const struct lbinds *b);
 /* Append " AND (col LIKE ? OR ...)" for the scope (NULL scope = none), collecting "path%". */
-void lb_scope(struct arena *a, struct buf *sql, struct lbinds *b, const struct scope *s,
+void lb_scope(struct arena *a, struct buf *sql, struct db_params *b, const struct scope *s,
 	      const char *col);
 
 /* SQL condition: the assessments `a` of flag `f`'s holder, of its kind, within its period. */
@@ -101,7 +90,7 @@ enum reserve_query { RQ_ROWS, RQ_COUNT, RQ_BY_STATUS };
  * COUNT(*), RQ_BY_STATUS (status, count) rows ignoring the status filter.
  */
 void reserve_query_sql(struct arena *a, const struct reserve_filter *rf, enum reserve_query q,
-		       struct buf *sql, struct lbinds *b);
+		       struct buf *sql, struct db_params *b);
 /* The order of the ledger's lists. */
 extern const char LEDGER_ORDER_ENTRIES[];
 

@@ -161,7 +161,7 @@ static struct db_stmt *prepare_query(struct req *r, const struct reserve_filter 
 				     enum reserve_query q, const char *tail, int64_t limit,
 				     int64_t offset)
 {
-	struct lbinds b = { 0 };
+	struct db_params b = { 0 };
 	struct buf sql;
 	struct db_stmt *st;
 
@@ -171,14 +171,14 @@ static struct db_stmt *prepare_query(struct req *r, const struct reserve_filter 
 		buf_puts(&sql, tail);
 	if (limit) {
 		buf_puts(&sql, " LIMIT ? OFFSET ?");
-		lb_int(&b, limit);
-		lb_int(&b, offset);
+		db_param_int(&b, limit);
+		db_param_int(&b, offset);
 	}
 	st = sql.err || b.overflow ? NULL : db_prepare(req_ctx(r)->db,
 						       arena_strdup(&r->arena, sql.data));
 	buf_release(&sql);
 	if (st)
-		lb_apply(st, &b);
+		db_params_bind(st, &b);
 	return st;
 }
 

@@ -88,23 +88,23 @@ static json_t *branch_json(struct db *db, struct db_stmt *st, struct ymd on, int
 
 /* The scope and org conditions of both queries, with their parameters. */
 static void branch_conditions(struct req *r, const struct scope *s, const char *org_path,
-			      struct buf *sql, struct lbinds *b)
+			      struct buf *sql, struct db_params *b)
 {
 	lb_scope(&r->arena, sql, b, s, "o.path");
 	if (org_path) {
 		buf_puts(sql, " AND o.path LIKE ?");
-		lb_text(b, arena_printf(&r->arena, "%s%%", org_path));
+		db_param_text(b, arena_printf(&r->arena, "%s%%", org_path));
 	}
 }
 
-static struct db_stmt *prepare_built(struct req *r, struct buf *sql, const struct lbinds *b)
+static struct db_stmt *prepare_built(struct req *r, struct buf *sql, const struct db_params *b)
 {
 	struct db_stmt *st = sql->err || b->overflow ? NULL :
 		db_prepare(req_ctx(r)->db, arena_strdup(&r->arena, sql->data));
 
 	buf_release(sql);
 	if (st)
-		lb_apply(st, b);
+		db_params_bind(st, b);
 	return st;
 }
 
@@ -112,7 +112,7 @@ static struct db_stmt *prepare_built(struct req *r, struct buf *sql, const struc
 static int attach_history(struct req *r, const struct scope *s, const char *org_path,
 			  json_t *byid)
 {
-	struct lbinds b = { 0 };
+	struct db_params b = { 0 };
 	struct buf sql;
 	struct db_stmt *st;
 	char key[24];
@@ -151,7 +151,7 @@ void terms_http_list(struct req *r)
 	struct ctx *c = req_ctx(r);
 	struct zb_fail f;
 	struct scope s;
-	struct lbinds b = { 0 };
+	struct db_params b = { 0 };
 	struct buf sql;
 	struct db_stmt *st;
 	struct ymd on;
@@ -187,7 +187,7 @@ void terms_http_list(struct req *r)
 
 	buf_init(&sql, 0);
 	buf_puts(&sql, SQL_BRANCHES);
-	lb_text(&b, day);
+	db_param_text(&b, day);
 	branch_conditions(r, &s, org_path, &sql, &b);
 	buf_puts(&sql, " ORDER BY o.sort, o.id");
 	st = prepare_built(r, &sql, &b);

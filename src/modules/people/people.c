@@ -843,7 +843,7 @@ static int walk_page(struct db *db, const struct keys *k, struct arena *a,
 		     int after, struct buf *kpath, struct buf *kname, int64_t *kid, int64_t page,
 		     int64_t *got)
 {
-	struct people_binds b = { 0 };
+	struct db_params b = { 0 };
 	struct person_sheet_row row;
 	struct db_stmt *st;
 	struct buf sql;
@@ -854,19 +854,19 @@ static int walk_page(struct db *db, const struct keys *k, struct arena *a,
 	people_filter_sql(a, pf, 1, &sql, &b);
 	if (after) {
 		buf_puts(&sql, SQL_SHEET_AFTER);
-		people_bind_text(&b, arena_strdup(a, kpath->data));
-		people_bind_text(&b, arena_strdup(a, kpath->data));
-		people_bind_text(&b, arena_strdup(a, kname->data));
-		people_bind_text(&b, arena_strdup(a, kname->data));
-		people_bind_int(&b, *kid);
+		db_param_text(&b, arena_strdup(a, kpath->data));
+		db_param_text(&b, arena_strdup(a, kpath->data));
+		db_param_text(&b, arena_strdup(a, kname->data));
+		db_param_text(&b, arena_strdup(a, kname->data));
+		db_param_int(&b, *kid);
 	}
 	buf_puts(&sql, SQL_SHEET_ORDER);
-	people_bind_int(&b, page);
+	db_param_int(&b, page);
 	st = sql.err || b.overflow ? NULL : db_prepare(db, sql.data);
 	buf_release(&sql);
 	if (!st)
 		return DB_EGENERIC;
-	people_binds_apply(st, &b);
+	db_params_bind(st, &b);
 	*got = 0;
 	while (!stop && (rc = db_step(st)) == DB_ROW) {
 		char *id_plain = NULL, *phone_plain = NULL;
@@ -1323,41 +1323,6 @@ int flag_update(struct db *db, const struct keys *k, const struct audit_who *who
 
 /* ---------------------------------------------------------------- the list filter */
 
-void people_bind_text(struct people_binds *b, const char *s)
-{
-	if (b->n >= PEOPLE_MAX_BINDS) {
-		b->overflow = 1;
-		return;
-	}
-	b->v[b->n].is_int = 0;
-	b->v[b->n].s = s;
-	b->n++;
-}
-
-void people_bind_int(struct people_binds *b, int64_t i)
-{
-	if (b->n >= PEOPLE_MAX_BINDS) {
-		b->overflow = 1;
-		return;
-	}
-	b->v[b->n].is_int = 1;
-	b->v[b->n].i = i;
-	b->n++;
-}
-
-int people_binds_apply(struct db_stmt *st, const struct people_binds *b)
-{
-	int idx = 1;
-
-	for (int i = 0; i < b->n; i++, idx++) {
-		if (b->v[i].is_int)
-			db_bind_int(st, idx, b->v[i].i);
-		else
-			db_bind_text(st, idx, b->v[i].s);
-	}
-	return idx;
-}
-
 /* "path%" for a subtree (paths hold digits and slashes only: nothing to escape). */
 static const char *subtree_pattern(struct arena *a, const char *path)
 {
@@ -1370,7 +1335,7 @@ static const char *subtree_pattern(struct arena *a, const char *path)
  * so every condition is a plain comparison that can use the indexes.
  */
 void people_filter_sql(struct arena *a, const struct people_filter *pf, int labels,
-		       struct buf *sql, struct people_binds *b)
+		       struct buf *sql, struct db_params *b)
 {
 	struct ymd on;
 
@@ -1379,29 +1344,29 @@ void people_filter_sql(struct arena *a, const struct people_filter *pf, int labe
 		buf_puts(sql, SQL_PERSON_LABELS);
 	buf_printf(sql, " WHERE %s", scope_sql(a, pf->scope, "o.path"));
 	for (int i = 0; i < pf->scope->n; i++)
-		people_bind_text(b, subtree_pattern(a, pf->scope->paths[i]));
+		db_param_text(b, subtree_pattern(a, pf->scope->paths[i]));
 	if (pf->org_path) {
 		buf_puts(sql, " AND o.path LIKE ?");
-		people_bind_text(b, subtree_pattern(a, pf->org_path));
+		db_param_text(b, subtree_pattern(a, pf->org_path));
 	}
 	if (pf->status && strcmp(pf->status, "all") != 0) {
 		buf_puts(sql, " AND pe.status = ?");
-		people_bind_text(b, pf->status);
+		db_param_text(b, pf->status);
 	}
 	if (pf->id_bidx) {
 		buf_puts(sql, " AND pe.id_number_bidx = ?");
-		people_bind_text(b, pf->id_bidx);
+		db_param_text(b, pf->id_bidx);
 	} else if (pf->name_like) {
 		buf_puts(sql, " AND pe.name LIKE ? ESCAPE '!'");
-		people_bind_text(b, pf->name_like);
+		db_param_text(b, pf->name_like);
 	}
 	if (pf->gender) {
 		buf_puts(sql, " AND pe.gender = ?");
-		people_bind_text(b, pf->gender);
+		db_param_text(b, pf->gender);
 	}
 	if (pf->ethnicity) {
 		buf_puts(sql, " AND pe.ethnicity = ?");
-		people_bind_text(b, pf->ethnicity);
+		db_param_text(b, pf->ethnicity);
 	}
 	if (pf->education) {
 		if (strcmp(pf->education, "college_or_above") == 0) {
@@ -1410,12 +1375,12 @@ void people_filter_sql(struct arena *a, const struct people_filter *pf, int labe
 			buf_puts(sql, " AND pe.education IS NULL");
 		} else {
 			buf_puts(sql, " AND pe.education = ?");
-			people_bind_text(b, pf->education);
+			db_param_text(b, pf->education);
 		}
 	}
 	if (pf->political_status) {
 		buf_puts(sql, " AND pe.political_status = ?");
-		people_bind_text(b, pf->political_status);
+		db_param_text(b, pf->political_status);
 	}
 	/*
 	 * Positions and flags as uncorrelated "pe.id IN (...)": the set is
@@ -1428,45 +1393,45 @@ void people_filter_sql(struct arena *a, const struct people_filter *pf, int labe
 			buf_puts(sql, " JOIN dict_items t ON t.dict = 'position' AND t.code = p.title");
 		buf_puts(sql, " WHERE 1=1");
 		buf_puts(sql, SQL_HELD_POSITION);
-		people_bind_text(b, pf->as_of);
-		people_bind_text(b, pf->as_of);
+		db_param_text(b, pf->as_of);
+		db_param_text(b, pf->as_of);
 		if (tag) {
 			buf_printf(sql, " AND %s", SQL_TWO_COMMITTEES_TAG);
 		} else {
 			buf_puts(sql, " AND p.title = ?");
-			people_bind_text(b, pf->position);
+			db_param_text(b, pf->position);
 		}
 		if (pf->org_path) {
 			buf_puts(sql, " AND p.org_id IN (SELECT po.id FROM orgs po WHERE po.path LIKE ?)");
-			people_bind_text(b, subtree_pattern(a, pf->org_path));
+			db_param_text(b, subtree_pattern(a, pf->org_path));
 		}
 		buf_puts(sql, ")");
 	}
 	if (pf->flag) {
 		buf_puts(sql, " AND pe.id IN (SELECT f.person_id FROM person_flags f WHERE f.flag = ?");
-		people_bind_text(b, pf->flag);
+		db_param_text(b, pf->flag);
 		buf_puts(sql, SQL_ACTIVE_FLAG);
-		people_bind_text(b, pf->as_of);
-		people_bind_text(b, pf->as_of);
+		db_param_text(b, pf->as_of);
+		db_param_text(b, pf->as_of);
 		buf_puts(sql, ")");
 	}
 	if (pf->born_from) {
 		buf_puts(sql, " AND pe.birth_date >= ?");
-		people_bind_text(b, arena_printf(a, "%04d-01-01", pf->born_from));
+		db_param_text(b, arena_printf(a, "%04d-01-01", pf->born_from));
 	}
 	if (pf->born_to) {
 		buf_puts(sql, " AND pe.birth_date <= ?");
-		people_bind_text(b, arena_printf(a, "%04d-12-31", pf->born_to));
+		db_param_text(b, arena_printf(a, "%04d-12-31", pf->born_to));
 	}
 	if ((pf->age_min >= 0 || pf->age_max >= 0) && date_parse_iso(pf->as_of, &on) == 0) {
 		if (pf->age_min >= 0) {
 			buf_puts(sql, " AND pe.birth_date <= ?");
-			people_bind_text(b, arena_printf(a, "%04d-%02d-%02d", on.y - pf->age_min,
+			db_param_text(b, arena_printf(a, "%04d-%02d-%02d", on.y - pf->age_min,
 							 on.m, on.d));
 		}
 		if (pf->age_max >= 0) {
 			buf_puts(sql, " AND pe.birth_date > ?");
-			people_bind_text(b, arena_printf(a, "%04d-%02d-%02d", on.y - pf->age_max - 1,
+			db_param_text(b, arena_printf(a, "%04d-%02d-%02d", on.y - pf->age_max - 1,
 							 on.m, on.d));
 		}
 	}

@@ -370,7 +370,7 @@ int people_sheet_walk_req(struct req *r, int unmask, person_sheet_fn fn, void *a
 /* Run "SELECT COUNT(*)" over the filter into *n. DB_OK or DB_E*. */
 static int filter_count(struct req *r, const struct people_filter *pf, int64_t *n)
 {
-	struct people_binds b = { 0 };
+	struct db_params b = { 0 };
 	struct buf sql;
 	struct db_stmt *st;
 	int rc;
@@ -382,7 +382,7 @@ static int filter_count(struct req *r, const struct people_filter *pf, int64_t *
 	buf_release(&sql);
 	if (!st)
 		return DB_EGENERIC;
-	people_binds_apply(st, &b);
+	db_params_bind(st, &b);
 	rc = db_step(st);
 	if (rc == DB_ROW)
 		*n = db_col_int(st, 0);
@@ -400,7 +400,7 @@ void people_http_list(struct req *r)
 	struct zb_fail f;
 	struct scope s;
 	struct people_filter pf;
-	struct people_binds b = { 0 };
+	struct db_params b = { 0 };
 	struct buf sql;
 	struct db_stmt *st;
 	const char *sort = req_query(r, "sort"), *order = sorts[0].order;
@@ -438,15 +438,15 @@ void people_http_list(struct req *r)
 	people_filter_sql(&r->arena, &pf, 1, &sql, &b);
 	buf_puts(&sql, order);
 	buf_puts(&sql, " LIMIT ? OFFSET ?");
-	people_bind_int(&b, page_size);
-	people_bind_int(&b, (page - 1) * page_size);
+	db_param_int(&b, page_size);
+	db_param_int(&b, (page - 1) * page_size);
 	st = sql.err || b.overflow ? NULL : db_prepare(c->db, arena_strdup(&r->arena, sql.data));
 	buf_release(&sql);
 	if (!st) {
 		app_db_fail(r, DB_EGENERIC, 0);
 		return;
 	}
-	people_binds_apply(st, &b);
+	db_params_bind(st, &b);
 	items = json_array();
 	while ((rc = db_step(st)) == DB_ROW)
 		json_array_append_new(items, person_json_from_row(st));
@@ -559,7 +559,7 @@ void people_http_structure(struct req *r)
 	struct zb_fail f;
 	struct scope s;
 	struct people_filter pf;
-	struct people_binds b = { 0 };
+	struct db_params b = { 0 };
 	struct org o;
 	struct buf sql;
 	struct db_stmt *st;
@@ -614,7 +614,7 @@ void people_http_structure(struct req *r)
 		rc = DB_EGENERIC;
 		goto fail;
 	}
-	people_binds_apply(st, &b);
+	db_params_bind(st, &b);
 	while ((rc = db_step(st)) == DB_ROW) {
 		const char *birth = db_col_text(st, 0), *e = db_col_text(st, 1);
 		int age = age_on(birth, on), year = age >= 0 ? (int)strtol(birth, NULL, 10) : 0;

@@ -94,25 +94,13 @@ struct people_filter {
 	const char *status;	/* "active", "archived" or "all" */
 };
 
-/* Parameters collected while a statement is built, bound in order afterwards. */
-#define PEOPLE_MAX_BINDS 64
-struct people_binds {
-	int n;
-	int overflow;
-	struct { int is_int; int64_t i; const char *s; } v[PEOPLE_MAX_BINDS];
-};
-
 /*
  * Append " FROM people pe JOIN orgs o ... WHERE ..." for the filter to sql,
  * collecting its parameters (allocated from a) in b. `labels` adds the
  * dictionary joins people_select_cols() needs.
  */
 void people_filter_sql(struct arena *a, const struct people_filter *pf, int labels,
-		       struct buf *sql, struct people_binds *b);
-void people_bind_text(struct people_binds *b, const char *s);
-void people_bind_int(struct people_binds *b, int64_t i);
-/* Bind everything collected, from parameter 1; returns the next index. */
-int people_binds_apply(struct db_stmt *st, const struct people_binds *b);
+		       struct buf *sql, struct db_params *b);
 
 /* The SELECT list of a person row; people_filter_sql(..., labels = 1, ...) gives its FROM. */
 const char *people_select_cols(void);

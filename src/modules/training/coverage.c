@@ -65,7 +65,7 @@ static json_t *ratio_json(int64_t trained, int64_t members)
 static int class_totals(struct req *r, const struct scope *s, const char *org_path, int64_t year,
 			int64_t out[3] /* OUT */)
 {
-	struct tbinds b = { 0 };
+	struct db_params b = { 0 };
 	struct buf sql;
 	struct db_stmt *st;
 	int rc;
@@ -84,7 +84,7 @@ static int class_totals(struct req *r, const struct scope *s, const char *org_pa
 	buf_release(&sql);
 	if (!st)
 		return DB_EGENERIC;
-	tb_apply(st, &b);
+	db_params_bind(st, &b);
 	while ((rc = db_step(st)) == DB_ROW) {
 		out[0]++;
 		out[1] += db_col_int(st, 1);

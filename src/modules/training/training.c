@@ -94,17 +94,15 @@ static json_t *text_or_null(struct db_stmt *st, int i)
 
 /* ---------------------------------------------------------------- visibility */
 
-void tb_visible(struct arena *a, struct buf *sql, struct tbinds *b, const char *col,
+void tb_visible(struct arena *a, struct buf *sql, struct db_params *b, const char *col,
 		const char *path)
 {
 	buf_printf(sql, "(%s LIKE ? OR CAST(? AS TEXT) LIKE (%s || '%%'))", col, col);
-	if (b->n + 2 <= (int)(sizeof(b->v) / sizeof(b->v[0]))) {
-		b->v[b->n++] = arena_printf(a, "%s%%", path);
-		b->v[b->n++] = path;
-	}
+	db_param_text(b, arena_printf(a, "%s%%", path));
+	db_param_text(b, path);
 }
 
-void tb_visible_scope(struct arena *a, struct buf *sql, struct tbinds *b, const char *col,
+void tb_visible_scope(struct arena *a, struct buf *sql, struct db_params *b, const char *col,
 		      const struct scope *s)
 {
 	if (s->n == 0) {
@@ -118,12 +116,6 @@ void tb_visible_scope(struct arena *a, struct buf *sql, struct tbinds *b, const 
 		tb_visible(a, sql, b, col, s->paths[i]);
 	}
 	buf_puts(sql, ")");
-}
-
-void tb_apply(struct db_stmt *st, const struct tbinds *b)
-{
-	for (int i = 0; i < b->n; i++)
-		db_bind_text(st, i + 1, b->v[i]);
 }
 
 /* ---------------------------------------------------------------- loads and JSON */

@@ -174,7 +174,7 @@ void training_http_list(struct req *r)
 	struct ctx *c = req_ctx(r);
 	struct zb_fail f;
 	struct scope s;
-	struct tbinds b = { 0 };
+	struct db_params b = { 0 };
 	struct buf sql;
 	struct db_stmt *st;
 	struct org *o = NULL;
@@ -213,7 +213,7 @@ void training_http_list(struct req *r)
 	}
 	st = db_prepare(c->db, arena_printf(&r->arena, "SELECT COUNT(*)%s", sql.data));
 	if (st) {
-		tb_apply(st, &b);
+		db_params_bind(st, &b);
 		if (db_step(st) == DB_ROW)
 			total = db_col_int(st, 0);
 		db_finalize(st);
@@ -226,7 +226,7 @@ void training_http_list(struct req *r)
 		app_db_fail(r, DB_EGENERIC, 0);
 		return;
 	}
-	tb_apply(st, &b);
+	db_params_bind(st, &b);
 	items = json_array();
 	{
 		int64_t ids[200];

@@ -50,16 +50,10 @@ int tattendance_set(struct db *db, const struct keys *k, const struct audit_who 
  * Append to sql the condition "the class's organiser (column col, a path) is
  * inside the subtree at path or above it", collecting its two parameters.
  */
-struct tbinds {
-	int n;
-	const char *v[64];
-};
-void tb_visible(struct arena *a, struct buf *sql, struct tbinds *b, const char *col,
+void tb_visible(struct arena *a, struct buf *sql, struct db_params *b, const char *col,
 		const char *path);
 /* The same for every subtree of a scope, OR-ed ("1=0" when empty). */
-void tb_visible_scope(struct arena *a, struct buf *sql, struct tbinds *b, const char *col,
+void tb_visible_scope(struct arena *a, struct buf *sql, struct db_params *b, const char *col,
 		      const struct scope *s);
-/* Bind the collected text parameters from 1 on. */
-void tb_apply(struct db_stmt *st, const struct tbinds *b);
 
 #endif
