@@ -158,3 +158,36 @@ void app_db_fail(struct req *r, int rc, int in_tx)
 		break;
 	}
 }
+
+int app_begin_write(struct req *r)
+{
+	int rc = db_begin(req_ctx(r)->db);
+
+	if (rc != DB_OK) {
+		app_db_fail(r, rc, 0);
+		return 0;
+	}
+	return 1;
+}
+
+void app_commit_answer(struct req *r, int status, json_t *j)
+{
+	int rc = j ? db_commit(req_ctx(r)->db) : DB_EGENERIC;
+
+	if (rc != DB_OK) {
+		json_decref(j);
+		app_db_fail(r, rc, 1);
+		return;
+	}
+	resp_json(r, status, j);
+}
+
+void app_conflict(struct req *r, const char *message, json_t *current)
+{
+	struct zb_fail f;
+
+	zb_fail_init(&f);
+	zb_fail_set(&f, ZB_ECONFLICT, "%s", message);
+	f.current = current;
+	resp_fail(r, &f);
+}

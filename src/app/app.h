@@ -80,4 +80,10 @@ int app_audit(struct req *r, const char *entity, int64_t entity_id, const char *
  * (`in_tx`). Answers the request.
  */
 void app_db_fail(struct req *r, int rc, int in_tx);
+/* Open the write transaction: 1 to go on, 0 when it failed (answered). */
+int app_begin_write(struct req *r);
+/* Commit and answer `status` with j (stolen); a NULL j or a failed commit rolls back and answers the error. */
+void app_commit_answer(struct req *r, int status, json_t *j);
+/* Answer 409 conflict with `message` and the record as it is now (`current` stolen, may be NULL). */
+void app_conflict(struct req *r, const char *message, json_t *current);
 #endif

@@ -474,7 +474,7 @@ void assessments_http_create(struct req *r)
 	json_check(body, create_fields, 0, &f);
 	read_assessment_in(r, body, &in);
 	json_decref(body);
-	if (!lh_begin(r)) {
+	if (!app_begin_write(r)) {
 		zb_fail_release(&f);
 		return;
 	}
@@ -483,7 +483,7 @@ void assessments_http_create(struct req *r)
 	id = assessment_insert(c->db, &r->app->keys, &who, p.id, &in, &f);
 	if (!lh_written(r, id, &f))
 		return;
-	lh_commit_answer(r, 201, assessment_json(c->db, id));
+	app_commit_answer(r, 201, assessment_json(c->db, id));
 }
 
 /* PUT /assessments/:id: replace the fields with the version read; 409 with the row when stale. */
@@ -521,7 +521,7 @@ void assessments_http_update(struct req *r)
 	/* after a failed json_check the update still adds its own checks, and writes nothing */
 	json_check(body, update_fields, 0, &f);
 	read_assessment_in(r, body, &in);
-	if (!lh_begin(r)) {
+	if (!app_begin_write(r)) {
 		json_decref(body);
 		zb_fail_release(&f);
 		return;
@@ -538,12 +538,12 @@ void assessments_http_update(struct req *r)
 	zb_fail_release(&f);
 	if (rc == LW_STALE) {
 		db_rollback(c->db);
-		lh_conflict(r, "该考核记录已被他人修改，请刷新后重试", assessment_json(c->db, id));
+		app_conflict(r, "该考核记录已被他人修改，请刷新后重试", assessment_json(c->db, id));
 		return;
 	}
 	if (rc != DB_OK) {
 		app_db_fail(r, rc, 1);
 		return;
 	}
-	lh_commit_answer(r, 200, assessment_json(c->db, id));
+	app_commit_answer(r, 200, assessment_json(c->db, id));
 }

@@ -13,39 +13,6 @@ static const struct json_field rule_update_fields[] = {
 
 /* ---------------------------------------------------------------- shared steps */
 
-int lh_begin(struct req *r)
-{
-	int rc = db_begin(req_ctx(r)->db);
-
-	if (rc != DB_OK) {
-		app_db_fail(r, rc, 0);
-		return 0;
-	}
-	return 1;
-}
-
-void lh_commit_answer(struct req *r, int status, json_t *j)
-{
-	int rc = j ? db_commit(req_ctx(r)->db) : DB_EGENERIC;
-
-	if (rc != DB_OK) {
-		json_decref(j);
-		app_db_fail(r, rc, 1);
-		return;
-	}
-	resp_json(r, status, j);
-}
-
-void lh_conflict(struct req *r, const char *message, json_t *current)
-{
-	struct zb_fail f;
-
-	zb_fail_init(&f);
-	zb_fail_set(&f, ZB_ECONFLICT, "%s", message);
-	f.current = current;
-	resp_fail(r, &f);
-}
-
 int lh_written(struct req *r, int64_t id, struct zb_fail *f)
 {
 	if (id == 0 || f->err) {
@@ -171,7 +138,7 @@ void ledger_rules_http_update(struct req *r)
 		resp_fail(r, &f);
 		return;
 	}
-	if (!lh_begin(r)) {
+	if (!app_begin_write(r)) {
 		json_decref(body);
 		zb_fail_release(&f);
 		return;
@@ -188,12 +155,12 @@ void ledger_rules_http_update(struct req *r)
 	zb_fail_release(&f);
 	if (rc == LW_STALE) {
 		db_rollback(c->db);
-		lh_conflict(r, "该规则已被他人修改，请刷新后重试", ledger_rule_json(c->db, id));
+		app_conflict(r, "该规则已被他人修改，请刷新后重试", ledger_rule_json(c->db, id));
 		return;
 	}
 	if (rc != DB_OK) {
 		app_db_fail(r, rc, 1);
 		return;
 	}
-	lh_commit_answer(r, 200, ledger_rule_json(c->db, id));
+	app_commit_answer(r, 200, ledger_rule_json(c->db, id));
 }

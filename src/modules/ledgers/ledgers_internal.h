@@ -159,12 +159,7 @@ int ledger_rule_update(struct db *db, const struct keys *k, const struct audit_w
 
 /* ---------------------------------------------------------------- shared HTTP steps (ledgers_http.c) */
 
-/* Open the write transaction; answers on failure. */
-int lh_begin(struct req *r);
-/* Commit and answer with j (stolen); on failure roll back and answer the error. */
-void lh_commit_answer(struct req *r, int status, json_t *j);
-/* Answer 409 with `current` (stolen), read after the caller rolled back. */
-void lh_conflict(struct req *r, const char *message, json_t *current);
+/* (Opening, committing and 409 answers are app_begin_write, app_commit_answer, app_conflict.) */
 /*
  * After a writer: roll back and answer f when it refused (id == 0 or f set),
  * or the database error when id < 0. Returns 1 when the caller may commit.

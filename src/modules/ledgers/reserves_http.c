@@ -106,7 +106,7 @@ static void finish_update(struct req *r, int rc, int64_t flag_id, struct zb_fail
 	zb_fail_release(f);
 	if (rc == LW_STALE) {
 		db_rollback(db);
-		lh_conflict(r, "该后备干部的台账已被他人修改，请刷新后重试",
+		app_conflict(r, "该后备干部的台账已被他人修改，请刷新后重试",
 			    reserve_entry_json(db, flag_id, 1));
 		return;
 	}
@@ -114,7 +114,7 @@ static void finish_update(struct req *r, int rc, int64_t flag_id, struct zb_fail
 		app_db_fail(r, rc, 1);
 		return;
 	}
-	lh_commit_answer(r, 200, reserve_entry_json(db, flag_id, 1));
+	app_commit_answer(r, 200, reserve_entry_json(db, flag_id, 1));
 }
 
 /* ---------------------------------------------------------------- list */
@@ -327,7 +327,7 @@ void reserves_http_create(struct req *r)
 		resp_fail(r, &f);	/* no person to check the dates against */
 		return;
 	}
-	if (!lh_begin(r)) {
+	if (!app_begin_write(r)) {
 		zb_fail_release(&f);
 		return;
 	}
@@ -347,7 +347,7 @@ void reserves_http_create(struct req *r)
 	id = reserve_details_insert(c->db, &r->app->keys, &who, flag_id, &in, &f);
 	if (!lh_written(r, id, &f))
 		return;
-	lh_commit_answer(r, 201, reserve_entry_json(c->db, flag_id, 1));
+	app_commit_answer(r, 201, reserve_entry_json(c->db, flag_id, 1));
 }
 
 /* PUT /ledgers/reserves/:id: source, intended post, remarks and the date added, with the version read. */
@@ -376,7 +376,7 @@ void reserves_http_update(struct req *r)
 	added_on = json_str_trim(&r->arena, body, "added_on", NULL);
 	version = json_int(body, "version", 0);
 	json_decref(body);
-	if (!lh_begin(r)) {
+	if (!app_begin_write(r)) {
 		zb_fail_release(&f);
 		return;
 	}
@@ -416,7 +416,7 @@ void reserves_http_status(struct req *r)
 	reason = json_str_trim(&r->arena, body, "reason", NULL);
 	version = json_int(body, "version", 0);
 	json_decref(body);
-	if (!lh_begin(r)) {
+	if (!app_begin_write(r)) {
 		zb_fail_release(&f);
 		return;
 	}
@@ -444,7 +444,7 @@ void reserves_http_training(struct req *r)
 		return;
 	}
 	json_check(body, training_fields, 0, &f);
-	if (!lh_begin(r)) {
+	if (!app_begin_write(r)) {
 		json_decref(body);
 		zb_fail_release(&f);
 		return;
@@ -459,5 +459,5 @@ void reserves_http_training(struct req *r)
 	json_decref(body);
 	if (!lh_written(r, id, &f))
 		return;
-	lh_commit_answer(r, 201, reserve_entry_json(c->db, fl.id, 1));
+	app_commit_answer(r, 201, reserve_entry_json(c->db, fl.id, 1));
 }

@@ -269,7 +269,7 @@ void terms_http_create(struct req *r)
 		resp_fail(r, &f);
 		return;
 	}
-	if (!lh_begin(r)) {
+	if (!app_begin_write(r)) {
 		json_decref(body);
 		zb_fail_release(&f);
 		return;
@@ -283,7 +283,7 @@ void terms_http_create(struct req *r)
 	json_decref(body);
 	if (!lh_written(r, id, &f))
 		return;
-	lh_commit_answer(r, 201, term_json(c->db, id));
+	app_commit_answer(r, 201, term_json(c->db, id));
 }
 
 /* PUT /ledgers/terms/:id: start, years and note with the version read; 409 with the term when stale. */
@@ -320,7 +320,7 @@ void terms_http_update(struct req *r)
 		return;
 	}
 	json_check(body, update_fields, 0, &f);
-	if (!lh_begin(r)) {
+	if (!app_begin_write(r)) {
 		json_decref(body);
 		zb_fail_release(&f);
 		return;
@@ -339,12 +339,12 @@ void terms_http_update(struct req *r)
 	zb_fail_release(&f);
 	if (rc == LW_STALE) {
 		db_rollback(c->db);
-		lh_conflict(r, "该换届记录已被他人修改，请刷新后重试", term_json(c->db, id));
+		app_conflict(r, "该换届记录已被他人修改，请刷新后重试", term_json(c->db, id));
 		return;
 	}
 	if (rc != DB_OK) {
 		app_db_fail(r, rc, 1);
 		return;
 	}
-	lh_commit_answer(r, 200, term_json(c->db, id));
+	app_commit_answer(r, 200, term_json(c->db, id));
 }

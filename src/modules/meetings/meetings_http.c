@@ -134,16 +134,6 @@ static int load_meeting(struct req *r, int write, struct org *o, json_t **out)
 	return 1;
 }
 
-static void answer_conflict(struct req *r, const char *message, json_t *current)
-{
-	struct zb_fail f;
-
-	zb_fail_init(&f);
-	zb_fail_set(&f, ZB_ECONFLICT, "%s", message);
-	f.current = current;
-	resp_fail(r, &f);
-}
-
 /* Commit and answer the meeting id (status), or the database error. */
 static void commit_answer(struct req *r, int status, int64_t id)
 {
@@ -406,7 +396,7 @@ void meetings_http_update(struct req *r)
 		return;
 	id = json_integer_value(json_object_get(cur, "id"));
 	if (strcmp(json_string_value(json_object_get(cur, "status")), "open") != 0) {
-		answer_conflict(r, "会议记录已关闭并锁定，如需修改请提交更正", cur);
+		app_conflict(r, "会议记录已关闭并锁定，如需修改请提交更正", cur);
 		return;
 	}
 	json_decref(cur);
@@ -435,7 +425,7 @@ void meetings_http_update(struct req *r)
 	zb_fail_release(&f);
 	if (rc == MW_STALE) {
 		db_rollback(c->db);
-		answer_conflict(r, "会议记录已被他人修改或已关闭，请刷新后重试", meeting_json(c->db, id));
+		app_conflict(r, "会议记录已被他人修改或已关闭，请刷新后重试", meeting_json(c->db, id));
 		return;
 	}
 	if (rc != DB_OK) {
@@ -479,7 +469,7 @@ void meetings_http_close(struct req *r)
 	rc = meeting_close(c->db, &r->app->keys, &who, id, version);
 	if (rc == MW_STALE) {
 		db_rollback(c->db);
-		answer_conflict(r, "会议记录已被他人修改或已关闭，请刷新后重试", meeting_json(c->db, id));
+		app_conflict(r, "会议记录已被他人修改或已关闭，请刷新后重试", meeting_json(c->db, id));
 		return;
 	}
 	if (rc != DB_OK) {
@@ -511,7 +501,7 @@ void meetings_http_correct(struct req *r)
 	id = json_integer_value(json_object_get(cur, "id"));
 	if (strcmp(json_string_value(json_object_get(cur, "status")), "closed") != 0 ||
 	    !json_is_null(json_object_get(cur, "superseded_by"))) {
-		answer_conflict(r, json_is_null(json_object_get(cur, "superseded_by")) ?
+		app_conflict(r, json_is_null(json_object_get(cur, "superseded_by")) ?
 				"会议记录尚未关闭，可直接修改" : "该记录已有更正版本，请更正最新版本", cur);
 		return;
 	}
@@ -535,7 +525,7 @@ void meetings_http_correct(struct req *r)
 	zb_fail_release(&f);
 	if (new_id == MW_STALE_ID) {
 		db_rollback(c->db);
-		answer_conflict(r, "会议记录已被他人修改，请刷新后重试", meeting_json(c->db, id));
+		app_conflict(r, "会议记录已被他人修改，请刷新后重试", meeting_json(c->db, id));
 		return;
 	}
 	if (new_id < 0) {

@@ -207,42 +207,6 @@ static enum field_mode mode_of(const json_t *body, const char *key, const char *
 	return json_is_string(v) ? FIELD_SET : FIELD_KEEP;
 }
 
-/* Answer 409 with the record as it is now. */
-static void conflict(struct req *r, const char *message, json_t *current)
-{
-	struct zb_fail f;
-
-	zb_fail_init(&f);
-	zb_fail_set(&f, ZB_ECONFLICT, "%s", message);
-	f.current = current;
-	resp_fail(r, &f);
-}
-
-/* Commit and answer with j (stolen); on failure roll back and answer the error. */
-static void commit_answer(struct req *r, int status, json_t *j)
-{
-	int rc = j ? db_commit(req_ctx(r)->db) : DB_EGENERIC;
-
-	if (rc != DB_OK) {
-		json_decref(j);
-		app_db_fail(r, rc, 1);
-		return;
-	}
-	resp_json(r, status, j);
-}
-
-/* Open the write transaction; answers on failure. */
-static int begin(struct req *r)
-{
-	int rc = db_begin(req_ctx(r)->db);
-
-	if (rc != DB_OK) {
-		app_db_fail(r, rc, 0);
-		return 0;
-	}
-	return 1;
-}
-
 /* ---------------------------------------------------------------- list */
 
 /* A query parameter naming a dictionary code (any status), or one of the extra words. */
@@ -762,7 +726,7 @@ void people_http_create(struct req *r)
 	json_check(body, create_fields, 0, &f);
 	read_person_in(r, body, &in);
 	check_org_writable(r, in.org_id, "org_id", &f);
-	if (!begin(r)) {
+	if (!app_begin_write(r)) {
 		json_decref(body);
 		zb_fail_release(&f);
 		return;
@@ -780,7 +744,7 @@ void people_http_create(struct req *r)
 		app_db_fail(r, (int)id, 1);
 		return;
 	}
-	commit_answer(r, 201, person_detail_json(c->db, id));
+	app_commit_answer(r, 201, person_detail_json(c->db, id));
 }
 
 /* PUT /people/:id: replace the fields with the version read; 409 with the person when stale. */
@@ -806,7 +770,7 @@ void people_http_update(struct req *r)
 	read_person_in(r, body, &in);
 	if (in.org_id != p.org_id)
 		check_org_writable(r, in.org_id, "org_id", &f);
-	if (!begin(r)) {
+	if (!app_begin_write(r)) {
 		json_decref(body);
 		zb_fail_release(&f);
 		return;
@@ -824,14 +788,14 @@ void people_http_update(struct req *r)
 	zb_fail_release(&f);
 	if (rc == PW_STALE) {
 		db_rollback(c->db);
-		conflict(r, "该人员信息已被他人修改，请刷新后重试", person_detail_json(c->db, p.id));
+		app_conflict(r, "该人员信息已被他人修改，请刷新后重试", person_detail_json(c->db, p.id));
 		return;
 	}
 	if (rc != PW_OK) {
 		app_db_fail(r, rc, 1);
 		return;
 	}
-	commit_answer(r, 200, person_detail_json(c->db, p.id));
+	app_commit_answer(r, 200, person_detail_json(c->db, p.id));
 }
 
 /* Archive or restore with the version the caller read. */
@@ -870,7 +834,7 @@ static void set_status(struct req *r, int archive)
 		goto bad;
 	}
 	zb_fail_release(&f);
-	if (!begin(r)) {
+	if (!app_begin_write(r)) {
 		json_decref(body);
 		return;
 	}
@@ -880,14 +844,14 @@ static void set_status(struct req *r, int archive)
 	json_decref(body);
 	if (rc == PW_STALE) {
 		db_rollback(c->db);
-		conflict(r, "该人员信息已被他人修改，请刷新后重试", person_detail_json(c->db, p.id));
+		app_conflict(r, "该人员信息已被他人修改，请刷新后重试", person_detail_json(c->db, p.id));
 		return;
 	}
 	if (rc != PW_OK) {
 		app_db_fail(r, rc, 1);
 		return;
 	}
-	commit_answer(r, 200, person_detail_json(c->db, p.id));
+	app_commit_answer(r, 200, person_detail_json(c->db, p.id));
 	return;
 bad:
 	json_decref(body);
@@ -957,7 +921,7 @@ void people_http_unmask(struct req *r)
 		json_array_append_new(names, json_string("id_number"));
 	if (want_phone)
 		json_array_append_new(names, json_string("phone"));
-	if (!begin(r)) {
+	if (!app_begin_write(r)) {
 		json_decref(out);
 		json_decref(names);
 		return;
@@ -982,7 +946,7 @@ void people_http_unmask(struct req *r)
 		app_db_fail(r, rc, 1);
 		return;
 	}
-	commit_answer(r, 200, out);
+	app_commit_answer(r, 200, out);
 }
 
 /* GET /people/:id/history: the audit rows of the person, its positions and flags, newest first. */
@@ -1075,7 +1039,7 @@ void positions_http_create(struct req *r)
 	json_check(body, position_create_fields, 0, &f);
 	org_id = json_int(body, "org_id", 0);
 	check_org_writable(r, org_id, "org_id", &f);
-	if (!begin(r)) {
+	if (!app_begin_write(r)) {
 		json_decref(body);
 		zb_fail_release(&f);
 		return;
@@ -1097,7 +1061,7 @@ void positions_http_create(struct req *r)
 		app_db_fail(r, (int)id, 1);
 		return;
 	}
-	commit_answer(r, 201, position_json(c->db, id));
+	app_commit_answer(r, 201, position_json(c->db, id));
 }
 
 /* PUT /positions/:id: a moved post needs write access to its new org; 409 when stale. */
@@ -1125,7 +1089,7 @@ void positions_http_update(struct req *r)
 	if (!cur || json_integer_value(json_object_get(cur, "org_id")) != org_id)
 		check_org_writable(r, org_id, "org_id", &f);
 	json_decref(cur);
-	if (!begin(r)) {
+	if (!app_begin_write(r)) {
 		json_decref(body);
 		zb_fail_release(&f);
 		return;
@@ -1145,14 +1109,14 @@ void positions_http_update(struct req *r)
 	zb_fail_release(&f);
 	if (rc == PW_STALE) {
 		db_rollback(c->db);
-		conflict(r, "该任职记录已被他人修改，请刷新后重试", position_json(c->db, id));
+		app_conflict(r, "该任职记录已被他人修改，请刷新后重试", position_json(c->db, id));
 		return;
 	}
 	if (rc != PW_OK) {
 		app_db_fail(r, rc, 1);
 		return;
 	}
-	commit_answer(r, 200, position_json(c->db, id));
+	app_commit_answer(r, 200, position_json(c->db, id));
 }
 
 /* POST /people/:id/flags: a dated flag of a person the caller may write. */
@@ -1174,7 +1138,7 @@ void flags_http_create(struct req *r)
 		return;
 	}
 	json_check(body, flag_create_fields, 0, &f);
-	if (!begin(r)) {
+	if (!app_begin_write(r)) {
 		json_decref(body);
 		zb_fail_release(&f);
 		return;
@@ -1197,7 +1161,7 @@ void flags_http_create(struct req *r)
 		app_db_fail(r, (int)id, 1);
 		return;
 	}
-	commit_answer(r, 201, flag_json(c->db, id));
+	app_commit_answer(r, 201, flag_json(c->db, id));
 }
 
 /* PUT /flags/:id: replace the flag's fields with the version read; 409 when stale. */
@@ -1220,7 +1184,7 @@ void flags_http_update(struct req *r)
 		return;
 	}
 	json_check(body, flag_update_fields, 0, &f);
-	if (!begin(r)) {
+	if (!app_begin_write(r)) {
 		json_decref(body);
 		zb_fail_release(&f);
 		return;
@@ -1241,12 +1205,12 @@ void flags_http_update(struct req *r)
 	zb_fail_release(&f);
 	if (rc == PW_STALE) {
 		db_rollback(c->db);
-		conflict(r, "该标记记录已被他人修改，请刷新后重试", flag_json(c->db, id));
+		app_conflict(r, "该标记记录已被他人修改，请刷新后重试", flag_json(c->db, id));
 		return;
 	}
 	if (rc != PW_OK) {
 		app_db_fail(r, rc, 1);
 		return;
 	}
-	commit_answer(r, 200, flag_json(c->db, id));
+	app_commit_answer(r, 200, flag_json(c->db, id));
 }

@@ -53,39 +53,6 @@ static const struct json_field attendance_fields[] = {
 
 /* ---------------------------------------------------------------- shared steps */
 
-static int begin(struct req *r)
-{
-	int rc = db_begin(req_ctx(r)->db);
-
-	if (rc != DB_OK) {
-		app_db_fail(r, rc, 0);
-		return 0;
-	}
-	return 1;
-}
-
-static void commit_answer(struct req *r, int status, json_t *j)
-{
-	int rc = j ? db_commit(req_ctx(r)->db) : DB_EGENERIC;
-
-	if (rc != DB_OK) {
-		json_decref(j);
-		app_db_fail(r, rc, 1);
-		return;
-	}
-	resp_json(r, status, j);
-}
-
-static void conflict(struct req *r, const char *message, json_t *current)
-{
-	struct zb_fail f;
-
-	zb_fail_init(&f);
-	zb_fail_set(&f, ZB_ECONFLICT, "%s", message);
-	f.current = current;
-	resp_fail(r, &f);
-}
-
 /* 1 when the class organised at org_path is visible to the caller (inside or above a subtree). */
 static int class_visible(const struct ctx *c, const char *org_path)
 {
@@ -301,7 +268,7 @@ void training_http_create(struct req *r)
 			zb_fail_field(&f, "org_id", "您无权为该组织举办培训班");
 	}
 	/* on bad fields the writer adds its own checks, then writes nothing */
-	if (!begin(r)) {
+	if (!app_begin_write(r)) {
 		zb_fail_release(&f);
 		return;
 	}
@@ -318,7 +285,7 @@ void training_http_create(struct req *r)
 		return;
 	}
 	zb_fail_release(&f);
-	commit_answer(r, 201, tclass_json(c->db, id, 1));
+	app_commit_answer(r, 201, tclass_json(c->db, id, 1));
 }
 
 /* PUT /trainings/:id: title, year, audience and dates with the version read (the organiser stays). */
@@ -347,7 +314,7 @@ void training_http_update(struct req *r)
 	version = json_int(body, "version", 0);
 	json_decref(body);
 	/* on bad fields the writer adds its own checks, then writes nothing */
-	if (!begin(r)) {
+	if (!app_begin_write(r)) {
 		zb_fail_release(&f);
 		return;
 	}
@@ -361,14 +328,14 @@ void training_http_update(struct req *r)
 	zb_fail_release(&f);
 	if (rc == TW_STALE) {
 		db_rollback(c->db);
-		conflict(r, "该培训班已被他人修改，请刷新后重试", tclass_json(c->db, t.id, 1));
+		app_conflict(r, "该培训班已被他人修改，请刷新后重试", tclass_json(c->db, t.id, 1));
 		return;
 	}
 	if (rc != DB_OK) {
 		app_db_fail(r, rc, 1);
 		return;
 	}
-	commit_answer(r, 200, tclass_json(c->db, t.id, 1));
+	app_commit_answer(r, 200, tclass_json(c->db, t.id, 1));
 }
 
 /* ---------------------------------------------------------------- sessions */
@@ -398,7 +365,7 @@ void training_http_session_create(struct req *r)
 	session_in_from(r, body, &in);
 	json_decref(body);
 	/* on bad fields the writer adds its own checks, then writes nothing */
-	if (!begin(r)) {
+	if (!app_begin_write(r)) {
 		zb_fail_release(&f);
 		return;
 	}
@@ -415,7 +382,7 @@ void training_http_session_create(struct req *r)
 		return;
 	}
 	zb_fail_release(&f);
-	commit_answer(r, 201, tsession_json(c->db, id));
+	app_commit_answer(r, 201, tsession_json(c->db, id));
 }
 
 /* PUT /training-sessions/:id: the session's fields with the version read. */
@@ -445,7 +412,7 @@ void training_http_session_update(struct req *r)
 	version = json_int(body, "version", 0);
 	json_decref(body);
 	/* on bad fields the writer adds its own checks, then writes nothing */
-	if (!begin(r)) {
+	if (!app_begin_write(r)) {
 		zb_fail_release(&f);
 		return;
 	}
@@ -459,14 +426,14 @@ void training_http_session_update(struct req *r)
 	zb_fail_release(&f);
 	if (rc == TW_STALE) {
 		db_rollback(c->db);
-		conflict(r, "该场次已被他人修改，请刷新后重试", tsession_json(c->db, sid));
+		app_conflict(r, "该场次已被他人修改，请刷新后重试", tsession_json(c->db, sid));
 		return;
 	}
 	if (rc != DB_OK) {
 		app_db_fail(r, rc, 1);
 		return;
 	}
-	commit_answer(r, 200, tsession_json(c->db, sid));
+	app_commit_answer(r, 200, tsession_json(c->db, sid));
 }
 
 /* ---------------------------------------------------------------- attendance */
@@ -604,7 +571,7 @@ void training_http_attendance_put(struct req *r)
 		resp_fail(r, &f);
 		return;
 	}
-	if (!begin(r)) {
+	if (!app_begin_write(r)) {
 		zb_fail_release(&f);
 		return;
 	}
@@ -613,12 +580,12 @@ void training_http_attendance_put(struct req *r)
 	rc = tattendance_set(c->db, &r->app->keys, &who, sid, version, &ws, ids, n);
 	if (rc == TW_STALE) {
 		db_rollback(c->db);
-		conflict(r, "该场次已被他人修改，请刷新后重试", tsession_json(c->db, sid));
+		app_conflict(r, "该场次已被他人修改，请刷新后重试", tsession_json(c->db, sid));
 		return;
 	}
 	if (rc != DB_OK) {
 		app_db_fail(r, rc, 1);
 		return;
 	}
-	commit_answer(r, 200, attendance_json(r, sid));
+	app_commit_answer(r, 200, attendance_json(r, sid));
 }
