@@ -96,6 +96,11 @@ void resp_error(struct req *r, enum zb_err e, const char *message);
 void resp_header(struct req *r, const char *name, const char *value);	/* strings copied */
 void resp_text(struct req *r, int status, const char *content_type, const char *body, size_t len);
 void resp_file(struct req *r, const char *path, const char *content_type);
+/*
+ * Content-Disposition: attachment with an ASCII fallback name for old
+ * clients and the UTF-8 (Chinese) name percent-encoded (RFC 6266 / 5987).
+ */
+void resp_attachment(struct req *r, const char *ascii_name, const char *utf8_name);
 
 /*
  * The app plugs into the server through these hooks, all optional.

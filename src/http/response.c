@@ -187,3 +187,27 @@ const char *http_mime_type(const char *path)
 			return mime_types[i].type;
 	return "application/octet-stream";
 }
+
+void resp_attachment(struct req *r, const char *ascii_name, const char *utf8_name)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char disp[1024];
+	size_t o;
+
+	o = (size_t)snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"; filename*=UTF-8''",
+			     ascii_name);
+	if (o >= sizeof(disp))
+		o = sizeof(disp) - 1;
+	for (const unsigned char *u = (const unsigned char *)utf8_name; *u && o + 4 < sizeof(disp); u++) {
+		if ((*u >= 'a' && *u <= 'z') || (*u >= 'A' && *u <= 'Z') || (*u >= '0' && *u <= '9') ||
+		    *u == '.' || *u == '-' || *u == '_') {
+			disp[o++] = (char)*u;
+		} else {
+			disp[o++] = '%';
+			disp[o++] = hex[*u >> 4];
+			disp[o++] = hex[*u & 15];
+		}
+	}
+	disp[o] = '\0';
+	resp_header(r, "Content-Disposition", disp);
+}

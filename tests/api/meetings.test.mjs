@@ -135,7 +135,7 @@ test('scope: another branch\'s meetings are 404 and its org filter too; discipli
 	assert.equal((await reviewer.get(`/api/v1/meetings/${m.id}`)).status, 200);
 	assert.equal((await reviewer.post(`/api/v1/meetings/${m.id}/close`, { version: 1 })).status, 403);
 	// the secretary's to-do holds only their own branch
-	const todo = await ok(sec1.get('/api/v1/todo?date=2022-12-31'));
+	const todo = await ok(sec1.get('/api/v1/todo?date=2022-12-31&subject=meeting'));
 	assert.ok(todo.items.every((i) => i.org_id === v1.id || orgs.find((o) => o.id === i.org_id).parent_id === v1.id));
 });
 
@@ -174,7 +174,7 @@ test('a branch that skipped its monthly committee meeting is yellow with that re
 		if (m === 12) types.push('life_meeting', 'member_review');
 		await ok(township.post('/api/v1/meetings', { org_id: b.id, held_on: `2023-${mm}-${m === 12 ? 20 : 10}`, types, topic: `${m}月组织生活` }), 201);
 	}
-	const st = await ok(township.get(`/api/v1/compliance/status?org=${b.id}&date=2023-12-31`));
+	const st = await ok(township.get(`/api/v1/compliance/status?org=${b.id}&date=2023-12-31&subject=meeting`));
 	assert.equal(st.items.length, 1);
 	const s = st.items[0];
 	assert.equal(s.status, 'yellow', JSON.stringify(s));
@@ -183,7 +183,7 @@ test('a branch that skipped its monthly committee meeting is yellow with that re
 	assert.equal(s.reasons[0].what, 'branch_committee');
 	assert.equal(s.reasons[0].period, '2023年3月');
 	assert.match(s.reasons[0].text, /测试村党支部2023年3月：支部委员会未开展/);
-	const todo = await ok(township.get('/api/v1/todo?date=2023-12-31'));
+	const todo = await ok(township.get('/api/v1/todo?date=2023-12-31&subject=meeting'));
 	const mine = todo.items.filter((i) => i.org_id === b.id);
 	assert.deepEqual(mine.map((i) => [i.what, i.period, i.finding]), [['branch_committee', '2023年3月', 'missing']]);
 	// newest period first
@@ -195,7 +195,7 @@ test('a branch that skipped its monthly committee meeting is yellow with that re
 	assert.equal(committee.frequency, 'monthly');
 	assert.equal(committee.what_label, '支部委员会');
 	await ok(township.post('/api/v1/meetings', { org_id: b.id, held_on: '2023-04-02', types: ['branch_committee'], topic: '补开三月支委会' }), 201);
-	const late = (await ok(township.get(`/api/v1/compliance/status?org=${b.id}&date=2023-12-31`))).items[0];
+	const late = (await ok(township.get(`/api/v1/compliance/status?org=${b.id}&date=2023-12-31&subject=meeting`))).items[0];
 	assert.equal(late.status, 'yellow');
 	assert.equal(late.reasons[0].finding, 'late');
 	// staff change the rule from July on: two committee meetings a month; earlier months keep the old rule
@@ -212,7 +212,7 @@ test('a branch that skipped its monthly committee meeting is yellow with that re
 	assert.equal(cm.find((i) => i.period === '2023年6月').expected, 1);
 	assert.equal(cm.find((i) => i.period === '2023年7月').expected, 2);
 	assert.equal(cm.find((i) => i.period === '2023年7月').finding, 'incomplete');
-	const red = (await ok(township.get(`/api/v1/compliance/status?org=${b.id}&date=2023-12-31`))).items[0];
+	const red = (await ok(township.get(`/api/v1/compliance/status?org=${b.id}&date=2023-12-31&subject=meeting`))).items[0];
 	assert.equal(red.status, 'yellow', 'incomplete is not missing');
 	const hist = (await ok(township.get('/api/v1/rules?all=1'))).items.filter((x) => x.what === 'branch_committee');
 	assert.equal(hist.length, 2);
@@ -222,7 +222,7 @@ test('a branch that skipped its monthly committee meeting is yellow with that re
 test('the demo township\'s statuses on 2022-12-31 are a mix of green, yellow and red, with reasons', async () => {
 	// the demo's own orgs (a test above added a branch of its own, with 2023 meetings only)
 	const demo = new Set(orgs.map((o) => o.id));
-	const st = await ok(township.get(`/api/v1/compliance/status?org=${root.id}&date=2022-12-31`));
+	const st = await ok(township.get(`/api/v1/compliance/status?org=${root.id}&date=2022-12-31&subject=meeting`));
 	st.items = st.items.filter((b) => demo.has(b.org_id));
 	st.counts = { green: 0, yellow: 0, red: 0 };
 	for (const b of st.items) st.counts[b.status]++;
@@ -243,7 +243,7 @@ test('the demo township\'s statuses on 2022-12-31 are a mix of green, yellow and
 	const yellows = st.items.filter((b) => b.status === 'yellow');
 	assert.ok(yellows.every((b) => b.reasons.length === 1 && b.reasons[0].what === 'branch_committee'));
 	// the township's to-do on that day lists exactly the findings behind the statuses
-	const todo = await ok(township.get('/api/v1/todo?date=2022-12-31'));
+	const todo = await ok(township.get('/api/v1/todo?date=2022-12-31&subject=meeting'));
 	const fromStatus = st.items.flatMap((b) => b.reasons).length;
 	assert.equal(todo.items.filter((i) => demo.has(i.org_id)).length, fromStatus);
 });

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "meetings.h"
 #include "meetings_internal.h"
+#include "../files/files.h"
 #include "../orgs/orgs.h"
 #include "../people/people.h"
 #include "../../base/date.h"
@@ -337,6 +338,12 @@ int64_t meeting_correct(struct db *db, const struct keys *k, const struct audit_
 		json_decref(before);
 		return new_id;
 	}
+	/* the correction keeps the files of the record it corrects: nobody uploads them again */
+	rc = files_copy_links(db, "meeting", id, new_id);
+	if (rc != DB_OK) {
+		json_decref(before);
+		return rc;
+	}
 	ts_now(now);
 	rc = db_run_changes(db, &changes, SQL_SUPERSEDE, "isii", new_id, now, id, version);
 	if (rc == DB_OK && changes == 0) {
@@ -430,6 +437,7 @@ json_t *meeting_json(struct db *db, int64_t id)
 		}
 	db_finalize(st);
 	json_object_set_new(j, "attendance", att);
+	json_object_set_new(j, "files", files_list_json(db, "meeting", id));
 	if (member_list_load(db, path, &ml) >= 0)
 		for (size_t i = 0; i < ml.n; i++)
 			voting += ml.v[i].voting;

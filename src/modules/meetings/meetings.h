@@ -61,7 +61,11 @@ void meetings_http_update(struct req *r);
 void meetings_http_close(struct req *r);
 void meetings_http_correct(struct req *r);
 void compliance_http_table(struct req *r);
-void compliance_http_status(struct req *r);
-void compliance_http_todo(struct req *r);
+void compliance_http_export(struct req *r);	/* compliance_export.c */
+
+/* The meetings' findings provider (see rules/findings.h). */
+struct findings_query;
+struct findings;
+int meetings_findings(const struct findings_query *q, struct findings *out);
 
 #endif

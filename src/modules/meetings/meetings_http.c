@@ -3,6 +3,7 @@
 #include <string.h>
 #include "meetings.h"
 #include "meetings_internal.h"
+#include "../files/files.h"
 #include "../orgs/orgs.h"
 #include "../../auth/perm.h"
 #include "../../base/arena.h"
@@ -18,7 +19,8 @@
 	{ "agenda", JF_STRING, 0, 1, 0, 5000, "议程" }, \
 	{ "minutes", JF_STRING, 0, 1, 0, 20000, "会议记录" }, \
 	{ "vote", JF_BOOL, 0, 1, 0, 0, "是否表决" }, \
-	{ "attendance", JF_ARRAY, 0, 1, 0, 0, "出席情况" }
+	{ "attendance", JF_ARRAY, 0, 1, 0, 0, "出席情况" }, \
+	{ "files", JF_ARRAY, 0, 1, 0, 0, "附件" }
 
 static const struct json_field create_fields[] = {
 	{ "org_id", JF_INT, 1, 0, 1, INT64_MAX, "组织" },
@@ -43,6 +45,53 @@ static const struct json_field close_fields[] = {
 
 #define MAX_TYPES 16
 #define MAX_ATT 500
+
+/* The `files` of a body: ids of uploaded files to link to the meeting. */
+struct body_files {
+	int64_t *ids;
+	size_t n;
+	int present;	/* the body had `files`: it is the whole list (a file left out is unlinked) */
+};
+
+/* The body's `files` into bf (arena); a malformed list into f. */
+static void read_files(struct req *r, const json_t *body, struct body_files *bf, struct zb_fail *f)
+{
+	const json_t *arr = json_object_get(body, "files");
+	long n;
+
+	memset(bf, 0, sizeof(*bf));
+	if (!json_is_array(arr))
+		return;
+	bf->present = 1;
+	n = files_ids_from_json(arr, &r->arena, &bf->ids, "files", f);
+	bf->n = n > 0 ? (size_t)n : 0;
+}
+
+/*
+ * When the body had `files`, make them the meeting's whole list of files (a
+ * correction starts from its predecessor's, copied before this), inside the
+ * open transaction. 1 to go on; 0 when refused or failed (rolled back, answered).
+ */
+static int attach_files(struct req *r, const struct audit_who *who, int64_t id,
+			const char *org_path, const struct body_files *bf, struct zb_fail *f)
+{
+	struct db *db = req_ctx(r)->db;
+	long rc;
+
+	if (!bf->present)
+		return 1;
+	rc = files_set(db, &r->app->keys, who, "meeting", id, org_path, bf->ids, bf->n, "files", f);
+	if (f->err) {
+		db_rollback(db);
+		resp_fail(r, f);
+		return 0;
+	}
+	if (rc < 0) {
+		app_db_fail(r, (int)rc, 1);
+		return 0;
+	}
+	return 1;
+}
 
 /* The body's meeting fields into in (arena copies); malformed types / attendance into f. */
 static void read_in(struct req *r, const json_t *body, struct meeting_in *in, struct zb_fail *f)
@@ -181,20 +230,7 @@ static const char *date_param(struct req *r, const char *name, const char *label
  */
 const char *meetings_org_param(struct req *r, const struct scope *s, struct zb_fail *f)
 {
-	const char *v = req_query(r, "org");
-	struct org o;
-	char *end = NULL;
-	long long id;
-
-	if (!v || !*v)
-		return NULL;
-	id = strtoll(v, &end, 10);
-	if (!end || *end || id <= 0 || org_load(req_ctx(r)->db, id, &o) != 1 ||
-	    !scope_contains(s, o.path)) {
-		zb_fail_set(f, ZB_ENOTFOUND, "组织不存在");
-		return NULL;
-	}
-	return arena_strdup(&r->arena, o.path);
+	return org_scope_param(r, "org", s, f);
 }
 
 /* Bind the list filters from idx; returns the next index. */
@@ -312,6 +348,7 @@ void meetings_http_create(struct req *r)
 	struct ctx *c = req_ctx(r);
 	struct audit_who who;
 	struct meeting_in in;
+	struct body_files bf;
 	struct zb_fail f;
 	struct scope s;
 	struct org o;
@@ -327,6 +364,7 @@ void meetings_http_create(struct req *r)
 	}
 	json_check(body, create_fields, 0, &f);
 	read_in(r, body, &in, &f);
+	read_files(r, body, &bf, &f);
 	json_decref(body);
 	scope_for(c, "meeting.read", &s);
 	if (in.org_id > 0 && (org_load(c->db, in.org_id, &o) != 1 || !scope_contains(&s, o.path)))
@@ -351,18 +389,21 @@ void meetings_http_create(struct req *r)
 		resp_fail(r, &f);
 		return;
 	}
-	zb_fail_release(&f);
 	if (id < 0) {
+		zb_fail_release(&f);
 		app_db_fail(r, (int)id, 1);
 		return;
 	}
+	if (!attach_files(r, &who, id, o.path, &bf, &f))
+		return;
+	zb_fail_release(&f);
 	commit_answer(r, 201, id);
 }
 
 /* Parse a body for update / correct: 1 when it may go on (answered otherwise). */
 static int read_body(struct req *r, const struct json_field *fields, const struct org *o,
-		     struct meeting_in *in, int64_t *version, const char **reason,
-		     struct zb_fail *f)
+		     struct meeting_in *in, struct body_files *bf, int64_t *version,
+		     const char **reason, struct zb_fail *f)
 {
 	json_t *body = req_json(r, f);
 
@@ -372,6 +413,7 @@ static int read_body(struct req *r, const struct json_field *fields, const struc
 	}
 	json_check(body, fields, 0, f);
 	read_in(r, body, in, f);
+	read_files(r, body, bf, f);
 	in->org_id = o->id;
 	*version = json_int(body, "version", 0);
 	if (reason)
@@ -386,6 +428,7 @@ void meetings_http_update(struct req *r)
 	struct ctx *c = req_ctx(r);
 	struct audit_who who;
 	struct meeting_in in;
+	struct body_files bf;
 	struct zb_fail f;
 	struct org o;
 	json_t *cur;
@@ -401,7 +444,7 @@ void meetings_http_update(struct req *r)
 	}
 	json_decref(cur);
 	zb_fail_init(&f);
-	if (!read_body(r, update_fields, &o, &in, &version, NULL, &f))
+	if (!read_body(r, update_fields, &o, &in, &bf, &version, NULL, &f))
 		return;
 	if (f.err) {
 		/* run the meeting's own checks too, so one answer names every bad field */
@@ -422,16 +465,20 @@ void meetings_http_update(struct req *r)
 		resp_fail(r, &f);
 		return;
 	}
-	zb_fail_release(&f);
 	if (rc == MW_STALE) {
+		zb_fail_release(&f);
 		db_rollback(c->db);
 		app_conflict(r, "会议记录已被他人修改或已关闭，请刷新后重试", meeting_json(c->db, id));
 		return;
 	}
 	if (rc != DB_OK) {
+		zb_fail_release(&f);
 		app_db_fail(r, rc, 1);
 		return;
 	}
+	if (!attach_files(r, &who, id, o.path, &bf, &f))
+		return;
+	zb_fail_release(&f);
 	commit_answer(r, 200, id);
 }
 
@@ -489,6 +536,7 @@ void meetings_http_correct(struct req *r)
 	struct ctx *c = req_ctx(r);
 	struct audit_who who;
 	struct meeting_in in;
+	struct body_files bf;
 	struct zb_fail f;
 	struct org o;
 	json_t *cur;
@@ -507,7 +555,7 @@ void meetings_http_correct(struct req *r)
 	}
 	json_decref(cur);
 	zb_fail_init(&f);
-	if (!read_body(r, correct_fields, &o, &in, &version, &reason, &f))
+	if (!read_body(r, correct_fields, &o, &in, &bf, &version, &reason, &f))
 		return;
 	rc = db_begin(c->db);
 	if (rc != DB_OK) {
@@ -522,15 +570,19 @@ void meetings_http_correct(struct req *r)
 		resp_fail(r, &f);
 		return;
 	}
-	zb_fail_release(&f);
 	if (new_id == MW_STALE_ID) {
+		zb_fail_release(&f);
 		db_rollback(c->db);
 		app_conflict(r, "会议记录已被他人修改，请刷新后重试", meeting_json(c->db, id));
 		return;
 	}
 	if (new_id < 0) {
+		zb_fail_release(&f);
 		app_db_fail(r, (int)new_id, 1);
 		return;
 	}
+	if (!attach_files(r, &who, new_id, o.path, &bf, &f))
+		return;
+	zb_fail_release(&f);
 	commit_answer(r, 201, new_id);
 }

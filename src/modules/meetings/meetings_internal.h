@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include "meetings.h"
+#include "../rules/rules.h"
 
 /* Outcome of an update: negative values are DB_E* errors. */
 enum {
@@ -54,5 +55,37 @@ int meeting_close(struct db *db, const struct keys *k, const struct audit_who *w
 int64_t meeting_correct(struct db *db, const struct keys *k, const struct audit_who *who,
 			int64_t id, int64_t version, const struct meeting_in *in,
 			const char *reason, struct zb_fail *f);
+
+/* ---- the meetings judged by the rules engine (compliance.c) ---- */
+
+/* An org evaluated, with what the answers show of it. */
+struct compliance_org {
+	int64_t id;
+	const char *path, *name, *kind;
+};
+
+/* One evaluation: the orgs in a subtree of the scope, the meeting rules, the result. */
+struct compliance_eval {
+	struct compliance_org *orgs;
+	struct rule_org *rorgs;
+	size_t norg;
+	struct rule_req *reqs;
+	size_t nreq;
+	struct rule_result res;
+	json_t *labels;		/* meeting_type code -> 中文 */
+	int64_t from, to, as_of;
+};
+
+/*
+ * Evaluate the meeting rules for the branches, general branches and party
+ * groups in scope s (and path LIKE `like`, "/1/4/%", when not NULL) over the
+ * periods intersecting [from, to], judged on as_of; strings from `arena`.
+ * DB_OK (free e with compliance_eval_free) or DB_E* (e already released).
+ */
+struct arena;
+int compliance_evaluate(struct db *db, struct arena *arena, const struct scope *s,
+			const char *like, int64_t from, int64_t to, int64_t as_of,
+			struct compliance_eval *e /* OUT */);
+void compliance_eval_free(struct compliance_eval *e);
 
 #endif

@@ -1,9 +1,12 @@
 /* orgs.c - the org tree's SQL and rules: kinds, nesting, sibling names, materialized-path moves. */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include "orgs.h"
 #include "orgs_internal.h"
 #include "../../auth/audit.h"
+#include "../../auth/perm.h"
+#include "../../base/arena.h"
 #include "../../base/date.h"
 
 static const char SQL_LOAD[] =
@@ -280,4 +283,23 @@ int64_t org_create_system(struct db *db, const struct keys *k, int64_t parent_id
 			return rc;
 	}
 	return id;
+}
+
+const char *org_scope_param(struct req *r, const char *name, const struct scope *s,
+			    struct zb_fail *f)
+{
+	const char *v = req_query(r, name);
+	struct org o;
+	char *end = NULL;
+	long long id;
+
+	if (!v || !*v)
+		return NULL;
+	id = strtoll(v, &end, 10);
+	if (!end || *end || id <= 0 || org_load(req_ctx(r)->db, id, &o) != 1 ||
+	    !scope_contains(s, o.path)) {
+		zb_fail_set(f, ZB_ENOTFOUND, "组织不存在");
+		return NULL;
+	}
+	return arena_strdup(&r->arena, o.path);
 }

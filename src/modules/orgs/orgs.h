@@ -19,6 +19,16 @@ struct org {
 
 /* Load one org (any status) without scope checks: for other modules' own checks. 1 found, 0 not, <0 error. */
 int org_load(struct db *db, int64_t id, struct org *o /* OUT */);
+/*
+ * The query parameter `name` (an org id) as the path of that org when it lies
+ * inside scope s (arena copy); NULL when the parameter is absent. A
+ * malformed, unknown or out-of-scope org sets 404 "组织不存在" in f (the
+ * caller answers resp_fail), so nobody learns what exists outside their scope.
+ */
+struct scope;
+struct zb_fail;
+const char *org_scope_param(struct req *r, const char *name, const struct scope *s,
+			    struct zb_fail *f);
 /* The org's row as API JSON; new reference or NULL. */
 json_t *org_row_json(struct db *db, int64_t id);
 

@@ -277,3 +277,192 @@ void rules_http_update(struct req *r)
 	}
 	app_db_fail(r, rc, 1);
 }
+
+/* ---------------------------------------------------------------- a new rule */
+
+static const struct json_field create_fields[] = {
+	{ "subject", JF_STRING, 0, 1, 1, 20, "适用对象" },
+	{ "what", JF_STRING, 1, 0, 1, 40, "要求事项" },
+	{ "org_kinds", JF_STRING, 0, 1, 0, 200, "适用组织类型" },
+	{ "org_categories", JF_STRING, 0, 1, 0, 200, "适用组织类别" },
+	{ "frequency", JF_STRING, 1, 0, 1, 20, "频次" },
+	{ "per_period", JF_INT, 1, 0, 1, 100, "每期次数" },
+	{ "grace_days", JF_INT, 0, 1, 0, 90, "宽限天数" },
+	{ "severity", JF_STRING, 1, 0, 1, 20, "严重程度" },
+	{ "valid_from", JF_DATE, 0, 1, 0, 0, "生效日期" },
+	{ "note", JF_STRING, 0, 1, 0, 500, "说明" },
+	{ 0 }
+};
+
+static const char SQL_IN_FORCE[] =
+	"SELECT id, org_kinds FROM requirements WHERE subject = ? AND what = ? AND valid_to IS NULL"
+	" ORDER BY id";
+static const char SQL_WHAT_EXISTS[] =
+	"SELECT COUNT(*) FROM dict_items WHERE dict = 'meeting_type' AND code = ? AND status = 'active'";
+
+/*
+ * A comma list with blanks trimmed, empty items and repeats dropped, in the
+ * order given ("branch, general_branch,branch" -> "branch,general_branch"),
+ * copied into the arena.
+ */
+static const char *list_norm(struct arena *a, const char *list)
+{
+	size_t len = list ? strlen(list) : 0, o = 0;
+	char *copy = arena_strdup(a, list ? list : ""), *out = arena_alloc(a, len + 2), *p = copy;
+
+	out[0] = '\0';
+	while (p && *p) {
+		char *comma = strchr(p, ','), *e;
+		if (comma)
+			*comma = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		e = p + strlen(p);
+		while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+			*--e = '\0';
+		if (*p && (o == 0 || !rule_list_has(out, p))) {
+			size_t n = strlen(p);
+			if (o)
+				out[o++] = ',';
+			memcpy(out + o, p, n);
+			o += n;
+			out[o] = '\0';
+		}
+		p = comma ? comma + 1 : NULL;
+	}
+	return out;
+}
+
+/* 1 when every code of comma list a is in b (neither empty). */
+static int list_within(const char *a, const char *b)
+{
+	const char *p = a;
+	char tok[64];
+
+	while (p && *p) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		if (n >= sizeof(tok))
+			return 0;
+		memcpy(tok, p, n);
+		tok[n] = '\0';
+		if (!rule_list_has(b, tok))
+			return 0;
+		p = comma ? comma + 1 : NULL;
+	}
+	return 1;
+}
+
+/* 1 when the comma lists a and b hold the same codes, order aside ("" = every kind). */
+static int list_same(const char *a, const char *b)
+{
+	int ea = !a || !*a, eb = !b || !*b;
+
+	if (ea || eb)
+		return ea && eb;
+	return list_within(a, b) && list_within(b, a);
+}
+
+/*
+ * The id of the rule in force for (subject, what) with the same org kinds, 0
+ * when none, or a negative DB_E*.
+ */
+static int64_t duplicate_of(struct db *db, const char *subject, const char *what, const char *kinds)
+{
+	struct db_stmt *st = db_prepare(db, SQL_IN_FORCE);
+	int64_t found = 0;
+	int rc = st ? DB_OK : DB_EGENERIC;
+
+	if (st)
+		db_bindf(st, "ss", subject, what);
+	while (st && (rc = db_step(st)) == DB_ROW)
+		if (!found && list_same(db_col_text(st, 1), kinds))
+			found = db_col_int(st, 0);
+	db_finalize(st);
+	if (rc != DB_DONE)
+		return rc < 0 ? rc : DB_EGENERIC;
+	return found;
+}
+
+/*
+ * POST /api/v1/rules {subject?, what, org_kinds?, org_categories?, frequency,
+ * per_period, grace_days?, severity, valid_from?, note?}: a new requirement
+ * row in force from valid_from (default today). Every bad field is named; a
+ * rule in force for the same subject, what and org kinds is refused (409,
+ * with that rule): it is changed by PUT /rules/:id, which keeps the history.
+ * Audited; answers the row (201).
+ */
+void rules_http_create(struct req *r)
+{
+	struct ctx *c = req_ctx(r);
+	struct zb_fail f;
+	json_t *body, *after;
+	const char *subject, *what, *kinds, *cats, *freq, *sev, *from, *note;
+	int64_t per, grace, n = 0, dup, id = 0;
+	char today[16], now[24];
+	int rc;
+
+	zb_fail_init(&f);
+	body = req_json(r, &f);
+	if (!body) {
+		resp_fail(r, &f);
+		return;
+	}
+	json_check(body, create_fields, 0, &f);
+	subject = json_str_trim(&r->arena, body, "subject", "meeting");
+	what = json_str_trim(&r->arena, body, "what", NULL);
+	kinds = list_norm(&r->arena, json_str(body, "org_kinds", ""));
+	cats = list_norm(&r->arena, json_str(body, "org_categories", ""));
+	freq = json_str_trim(&r->arena, body, "frequency", NULL);
+	sev = json_str_trim(&r->arena, body, "severity", NULL);
+	per = json_int(body, "per_period", 1);
+	grace = json_int(body, "grace_days", 0);
+	date_format(date_today_cn(), today);
+	from = json_str_trim(&r->arena, body, "valid_from", today);
+	note = json_str_trim(&r->arena, body, "note", "");
+	json_decref(body);
+	if (strcmp(subject, "meeting") != 0)
+		zb_fail_field(&f, "subject", "适用对象目前只能是 meeting（会议）");
+	else if (what && (db_query_int(c->db, &n, SQL_WHAT_EXISTS, "s", what), n == 0))
+		zb_fail_field(&f, "what", "要求事项“%s”不是字典中的会议类型", what);
+	if (freq && rule_freq_parse(freq) < 0)
+		zb_fail_field(&f, "frequency", "频次应为 monthly（每月）、quarterly（每季度）或 yearly（每年）");
+	if (sev && rule_severity_parse(sev) < 0)
+		zb_fail_field(&f, "severity", "严重程度应为 low（一般）、medium（较重）或 high（严重）");
+	check_codes(c->db, &r->arena, kinds, "org_kind", "org_kinds", "组织类型", &f);
+	check_codes(c->db, &r->arena, cats, "org_category", "org_categories", "组织类别", &f);
+	if (f.err) {
+		resp_fail(r, &f);
+		return;
+	}
+	zb_fail_release(&f);
+	if (!app_begin_write(r))
+		return;
+	dup = duplicate_of(c->db, subject, what, kinds);
+	if (dup != 0) {
+		db_rollback(c->db);
+		if (dup < 0) {
+			app_db_fail(r, (int)dup, 0);
+			return;
+		}
+		app_conflict(r, arena_printf(&r->arena, "已有相同的现行规则（编号%lld，同一事项、同一组织类型），"
+					     "请修改该规则，不要重复新建", (long long)dup),
+			     rule_req_json(c->db, dup));
+		return;
+	}
+	ts_now(now);
+	rc = db_query_int(c->db, &id, SQL_INSERT, "sssssiisssnss", subject, what, kinds, cats, freq,
+			  per, grace, sev, from, note, now, now);
+	if (rc != DB_ROW) {
+		app_db_fail(r, rc < 0 ? rc : DB_EGENERIC, 1);
+		return;
+	}
+	after = rule_req_json(c->db, id);
+	rc = after ? app_audit(r, "requirement", id, "create", NULL, after) : DB_EGENERIC;
+	if (rc != DB_OK) {
+		json_decref(after);
+		app_db_fail(r, rc, 1);
+		return;
+	}
+	app_commit_answer(r, 201, after);
+}

@@ -120,5 +120,6 @@ json_t *rule_req_json(struct db *db, int64_t id);
 /* Route handlers (rules.c). */
 void rules_http_list(struct req *r);
 void rules_http_update(struct req *r);
+void rules_http_create(struct req *r);
 
 #endif

@@ -214,10 +214,9 @@ static int lock_upload(struct req *r, const struct paths *p)
 static void send_xlsx(struct req *r, const char *path, const char *ascii_name,
 		      const char *utf8_name)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	char disp[512], *data = NULL;
+	char *data = NULL;
 	struct stat st;
-	size_t off = 0, o;
+	size_t off = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0)
@@ -239,23 +238,9 @@ static void send_xlsx(struct req *r, const char *path, const char *ascii_name,
 		resp_error(r, ZB_EINTERNAL, "无法生成表格文件");
 		return;
 	}
-	/* RFC 6266 / 5987: an ASCII name for old clients, the Chinese one percent-encoded */
-	o = (size_t)snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"; filename*=UTF-8''",
-			     ascii_name);
-	for (const unsigned char *u = (const unsigned char *)utf8_name; *u && o + 4 < sizeof(disp); u++) {
-		if ((*u >= 'a' && *u <= 'z') || (*u >= 'A' && *u <= 'Z') || (*u >= '0' && *u <= '9') ||
-		    *u == '.' || *u == '-' || *u == '_') {
-			disp[o++] = (char)*u;
-		} else {
-			disp[o++] = '%';
-			disp[o++] = hex[*u >> 4];
-			disp[o++] = hex[*u & 15];
-		}
-	}
-	disp[o] = '\0';
 	resp_text(r, 200, XLSX_TYPE, data, off);
 	free(data);
-	resp_header(r, "Content-Disposition", disp);
+	resp_attachment(r, ascii_name, utf8_name);
 }
 
 /* A fresh temporary file name for generated output in dir. */
