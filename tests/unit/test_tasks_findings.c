@@ -129,7 +129,7 @@ static size_t collect(struct fx *f, const char *scope_path, const char *like, co
 	struct arena a;
 	struct findings fs;
 	struct scope s = { 1, { scope_path } };
-	struct findings_query q = { f->db, &a, &s, like, D(day), 0 };
+	struct findings_query q = { .db = f->db, .a = &a, .s = &s, .path_like = like, .as_of = D(day) };
 	size_t n;
 
 	arena_init(&a, 0);
