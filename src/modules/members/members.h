@@ -114,6 +114,8 @@
  *        in - person_id of the person entered in the receiving org; out - the receipt came
  *        back: the person is archived as transferred out.
  *   POST /api/v1/transfers/:id/cancel {version, reason}
+ *   GET  /api/v1/transfers/destinations -> {items:[{id, name, kind, parent_name}]}: every active
+ *        branch, general branch and party group (names only), to name the receiving org.
  *   GET  /api/v1/floating?org=&direction=&status= -> {items:[floating]}
  *   POST /api/v1/floating {direction: out|in, org_id, person_id?, name?, place?, unit?,
  *        contact?, from_date, note?} -> 201
@@ -170,6 +172,8 @@ void dues_http_export(struct req *r);
 void transfers_http_list(struct req *r);
 void transfers_http_create(struct req *r);
 void transfers_http_get(struct req *r);
+/* GET /api/v1/transfers/destinations: the orgs that can receive a member (any scope; names only). */
+void transfers_http_destinations(struct req *r);
 void transfers_http_approve(struct req *r);
 void transfers_http_accept(struct req *r);
 void transfers_http_cancel(struct req *r);

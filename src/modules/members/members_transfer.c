@@ -1080,3 +1080,37 @@ void floating_http_update(struct req *r)
 	zb_fail_release(&f);
 	app_commit_answer(r, 200, float_json(c->db, &r->arena, id, NULL, NULL));
 }
+
+/*
+ * GET /api/v1/transfers/destinations -> {items:[{id, name, kind, parent_name}]}:
+ * every active org that can receive a member (党支部, 党总支, 党小组), so a
+ * sending branch can name a receiving branch outside its own scope. Names and
+ * the tree only, nothing about the people in them.
+ */
+void transfers_http_destinations(struct req *r)
+{
+	struct ctx *c = req_ctx(r);
+	struct db_stmt *st;
+	json_t *items;
+	int rc;
+
+	st = db_prepare(c->db, "SELECT o.id, o.name, o.kind, COALESCE(p.name, '') FROM orgs o"
+			       " LEFT JOIN orgs p ON p.id = o.parent_id WHERE o.status = 'active'"
+			       " AND o.kind IN ('branch', 'general_branch', 'party_group') ORDER BY o.path");
+	if (!st) {
+		app_db_fail(r, DB_EGENERIC, 0);
+		return;
+	}
+	items = json_array();
+	while ((rc = db_step(st)) == DB_ROW)
+		json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)db_col_int(st, 0),
+						       "name", db_col_text(st, 1), "kind", db_col_text(st, 2),
+						       "parent_name", db_col_text(st, 3)));
+	db_finalize(st);
+	if (rc != DB_DONE) {
+		json_decref(items);
+		app_db_fail(r, rc, 0);
+		return;
+	}
+	resp_json(r, 200, json_pack("{s:o}", "items", items));
+}
