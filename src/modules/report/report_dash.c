@@ -37,7 +37,9 @@ static const char SQL_TASKS[] =
 	" AND ti.due_on < CAST(? AS TEXT) THEN 1 ELSE 0 END), 0)"
 	" FROM task_items ti JOIN orgs o ON o.id = ti.owner_org_id WHERE o.path LIKE ?"
 	" AND ti.archived_at IS NULL AND ti.due_on >= ? AND ti.due_on <= ?"
-	" AND NOT EXISTS (SELECT 1 FROM task_items c WHERE c.parent_id = ti.id AND c.archived_at IS NULL)"
+	/* leaves: an uncorrelated NOT IN is planned once, a correlated NOT EXISTS ran per row */
+	" AND ti.id NOT IN (SELECT c.parent_id FROM task_items c WHERE c.parent_id IS NOT NULL"
+	" AND c.archived_at IS NULL)"
 	" GROUP BY ti.status ORDER BY ti.status";
 
 /*
