@@ -868,6 +868,18 @@ static void XMLCALL ws_start(void *ud, const XML_Char *name, const XML_Char **a)
 			sheet_stop(x);
 			return;
 		}
+		/*
+		 * Rows are stored in ascending order (ECMA-376 18.3.1.73); a row
+		 * number at or before the previous one would hand out two rows
+		 * with one number, and error reports would name the wrong row
+		 * (found by fuzz/targets/fuzz_xlsx.c).
+		 */
+		if ((size_t)num <= x->row_num) {
+			sheet_fail(s, SHEET_EFORMAT, "xlsx 工作表中的行号“%s”未按顺序排列，文件可能已损坏",
+				   v ? v : "");
+			sheet_stop(x);
+			return;
+		}
 		x->row_num = (size_t)num;
 		x->next_col = 0;
 		x->in_row = 1;
