@@ -19,6 +19,7 @@ OBJS += src/base/date.o
 OBJS += src/base/err.o
 OBJS += src/base/json.o
 OBJS += src/base/log.o
+OBJS += src/base/merkle.o
 OBJS += src/base/sheet.o
 OBJS += src/base/sheet_csv.o
 OBJS += src/base/sheet_xlsx.o
@@ -36,8 +37,10 @@ OBJS += src/auth/password.o
 OBJS += src/auth/perm.o
 OBJS += src/auth/ratelimit.o
 OBJS += src/auth/session.o
+OBJS += src/auth/sm2.o
 OBJS += src/auth/totp.o
 OBJS += src/app/app.o
+OBJS += src/app/jobs.o
 OBJS += src/app/openapi.o
 OBJS += src/app/openapi_json.o
 OBJS += src/app/routes.o
@@ -66,13 +69,67 @@ OBJS += src/modules/training/coverage.o
 OBJS += src/modules/training/study.o
 OBJS += src/modules/rules/rules.o
 OBJS += src/modules/rules/rules_eval.o
+OBJS += src/modules/rules/findings.o
+OBJS += src/modules/rules/findings_http.o
+OBJS += src/modules/files/files.o
+OBJS += src/modules/disclosure/dlog.o
+OBJS += src/modules/disclosure/disclosure.o
+OBJS += src/modules/disclosure/disclosure_text.o
+OBJS += src/modules/disclosure/disclosure_http.o
+OBJS += src/modules/disclosure/disclosure_eval.o
+OBJS += src/modules/disclosure/disclosure_findings.o
+OBJS += src/modules/disclosure/disclosure_public.o
+OBJS += src/modules/disclosure/disclosure_demo.o
 OBJS += src/modules/meetings/meetings.o
 OBJS += src/modules/meetings/meetings_http.o
 OBJS += src/modules/meetings/compliance.o
+OBJS += src/modules/meetings/compliance_export.o
 OBJS += src/modules/meetings/meetings_demo.o
+OBJS += src/modules/grid/grid.o
+OBJS += src/modules/grid/households.o
+OBJS += src/modules/grid/deeds.o
+OBJS += src/modules/grid/deeds_http.o
+OBJS += src/modules/grid/grid_findings.o
+OBJS += src/modules/grid/grid_demo.o
+OBJS += src/modules/grid/workdays.o
+OBJS += src/modules/tasks/rollup.o
+OBJS += src/modules/tasks/tasks.o
+OBJS += src/modules/tasks/tasks_http.o
+OBJS += src/modules/tasks/tasks_views.o
+OBJS += src/modules/tasks/tasks_xlsx.o
+OBJS += src/modules/tasks/tasks_demo.o
+OBJS += src/modules/eval/eval.o
+OBJS += src/modules/eval/eval_score.o
+OBJS += src/modules/eval/eval_http.o
+OBJS += src/modules/eval/eval_weak.o
+OBJS += src/modules/eval/eval_demo.o
+OBJS += src/modules/eval/metrics.o
+OBJS += src/modules/eval/metrics_records.o
+OBJS += src/modules/eval/metrics_rules.o
+OBJS += src/modules/honours/honours.o
+OBJS += src/modules/honours/honours_http.o
+OBJS += src/modules/honours/honours_public.o
+OBJS += src/modules/honours/honours_register.o
+OBJS += src/modules/honours/honours_findings.o
+OBJS += src/modules/honours/honours_demo.o
+OBJS += src/modules/members/members_rules.o
+OBJS += src/modules/members/members_common.o
+OBJS += src/modules/members/members_join.o
+OBJS += src/modules/members/members_dues.o
+OBJS += src/modules/members/members_transfer.o
+OBJS += src/modules/members/members_findings.o
+OBJS += src/modules/members/members_demo.o
+OBJS += src/modules/report/report_figures.o
+OBJS += src/modules/report/report_draft.o
+OBJS += src/modules/report/report_docx.o
+OBJS += src/modules/report/report_xlsx.o
+OBJS += src/modules/report/report_dash.o
+OBJS += src/modules/report/report_http.o
 OBJS += src/cli/cli.o
 OBJS += src/cli/cli_user.o
 OBJS += src/cli/cli_transfer.o
+OBJS += src/cli/cli_report.o
+OBJS += src/cli/cli_restore.o
 
 UNIT_TESTS += arena
 UNIT_TESTS += buf
@@ -90,12 +147,26 @@ UNIT_TESTS += sheet
 UNIT_TESTS += transfer
 UNIT_TESTS += ledgers
 UNIT_TESTS += rules
+UNIT_TESTS += merkle
+UNIT_TESTS += sm2
+UNIT_TESTS += dlog
+UNIT_TESTS += disclosure
+UNIT_TESTS += workdays
+UNIT_TESTS += grid
+UNIT_TESTS += tasks_rollup
+UNIT_TESTS += tasks_findings
+UNIT_TESTS += honours
+UNIT_TESTS += eval_score
+UNIT_TESTS += joining
+UNIT_TESTS += dues
+UNIT_TESTS += docx
+UNIT_TESTS += faults
 
 LIB = $(BUILD)/libzhibu.a
 BOBJS = $(addprefix $(BUILD)/,$(OBJS))
 UNIT_BINS = $(addprefix $(BUILD)/tests/test_,$(UNIT_TESTS))
 
-.PHONY: all asan test unit unit-bins run bootstrap clean lint web
+.PHONY: all asan test unit unit-bins run bootstrap clean lint web bench bench-region fuzz fuzz-replay
 all: $(BUILD)/zhibu zhibu
 
 zhibu: $(BUILD)/zhibu
@@ -139,6 +210,56 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB)
 asan:
 	$(MAKE) BUILD=build-asan CFLAGS="$(ASAN_FLAGS)" build-asan/zhibu $(addprefix build-asan/tests/test_,$(UNIT_TESTS))
 
+# test_faults fails allocations in turn: its own malloc/calloc/realloc wrap the library's.
+$(BUILD)/tests/test_faults: tests/unit/test_faults.c $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIB) $(LDLIBS) -lcmocka \
+		-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
+
+# ---- fuzzing (fuzz/README.md) ----
+# Every parser of outside input has a target fuzz/targets/fuzz_<name>.c and a seed corpus
+# fuzz/corpus/<name>/. `make fuzz` runs each under clang's libFuzzer for FUZZ_SECONDS (new
+# inputs go to build-fuzz/corpus/, crashes to build-fuzz/crashes/); `make fuzz-replay` (run by
+# make test) feeds every corpus file once to the same targets built with gcc + ASan/UBSan.
+FUZZ_TARGETS = audit cell check date http json markup merkle sanitize sheet xlsx
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_HDRS = fuzz/targets/fuzz.h fuzz/targets/fuzz_sheet.h
+FUZZ_CFLAGS = -std=c17 $(WARN) -Wno-missing-prototypes -D_GNU_SOURCE \
+	      $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) \
+		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
+		build-fuzz/libzhibu.a
+	$(MAKE) $(addprefix build-fuzz/fuzz/fuzz_,$(FUZZ_TARGETS))
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p build-fuzz/corpus/$$t build-fuzz/crashes/$$t; \
+		echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
+		dict=; [ -f fuzz/dict/$$t.dict ] && dict=-dict=fuzz/dict/$$t.dict; \
+		build-fuzz/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $$dict \
+			-rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix=build-fuzz/crashes/$$t/ \
+			build-fuzz/corpus/$$t fuzz/corpus/$$t; \
+	done
+
+build-fuzz/fuzz/fuzz_%: fuzz/targets/fuzz_%.c $(FUZZ_HDRS) build-fuzz/libzhibu.a
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< \
+		build-fuzz/libzhibu.a $(LDLIBS)
+
+fuzz-replay:
+	$(MAKE) BUILD=build-asan CFLAGS="$(ASAN_FLAGS)" build-asan/libzhibu.a
+	$(MAKE) $(addprefix build-asan/fuzz/replay_,$(FUZZ_TARGETS))
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		printf '== fuzz corpus %s: ' $$t; build-asan/fuzz/replay_$$t fuzz/corpus/$$t; done
+
+build-asan/fuzz/replay_%: fuzz/targets/fuzz_%.c fuzz/replay.c $(FUZZ_HDRS) build-asan/libzhibu.a
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(FUZZ_CFLAGS) $(ASAN_FLAGS) -o $@ fuzz/replay.c $< build-asan/libzhibu.a $(LDLIBS)
+
 unit-bins: $(UNIT_BINS)
 
 unit: $(UNIT_BINS)
@@ -166,7 +287,17 @@ web/dist/index.html: $(WEB_SRC)
 lint:
 	@sh scripts/lint.sh
 
+# Benchmarks, never part of make test: bench/run measures each scenario beside its reference and
+# writes bench/RESULTS.md. make bench: county scale (+ PostgreSQL with two servers), under 15 minutes.
+bench: all
+	@sh scripts/bootstrap.sh bench
+	python3 bench/run --scale county --pg
+
+bench-region: all
+	@sh scripts/bootstrap.sh bench
+	python3 bench/run --scale region --import-runs 0
+
 clean:
-	rm -rf build build-asan zhibu web/dist
+	rm -rf build build-asan build-fuzz zhibu web/dist
 
 -include $(BOBJS:.o=.d) $(BUILD)/src/main.d

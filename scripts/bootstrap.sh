@@ -2,7 +2,8 @@
 # Install the Debian packages zhibu needs to build, serve and test, if any are missing. Idempotent.
 set -eu
 
-# One package per line: what the build, the server and the tests use.
+# One package per line: what the build, the server and the tests use (clang and its
+# libFuzzer runtime, libclang-rt-14-dev, only for `make fuzz`; `make test` replays with gcc).
 PKGS="
 build-essential
 pkg-config
@@ -23,7 +24,24 @@ python3
 python3-yaml
 chromium
 fonts-wqy-microhei
+libreoffice-writer-nogui
+poppler-utils
+clang
+libclang-rt-14-dev
 "
+
+# `make bench` only (scripts/bootstrap.sh bench): the load generator, the reference server and the
+# profilers the benchmarks use. make test and make run never install these.
+BENCH_PKGS="
+nginx-light
+wrk
+hyperfine
+linux-perf
+valgrind
+"
+if [ "${1:-}" = bench ]; then
+	PKGS="$PKGS $BENCH_PKGS"
+fi
 
 missing=""
 for p in $PKGS; do

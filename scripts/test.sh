@@ -21,7 +21,19 @@ make unit
 
 step "PostgreSQL for the tests ($PGDIR, port $PGPORT)"
 sh scripts/pg-test-cluster.sh start "$PGDIR" "$PGPORT" >/dev/null
-trap 'sh scripts/pg-test-cluster.sh stop "$PGDIR" >/dev/null 2>&1 || true' EXIT INT TERM
+# The demo township is built once per binary and backend and copied for each test server
+# (tests/api/lib.mjs); the copies and the template databases go when the run ends.
+ZHIBU_TEST_TEMPLATE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/zhibu-demo-template.XXXXXX")
+export ZHIBU_TEST_TEMPLATE_DIR
+cleanup() {
+	for db in $(psql -X -q -t -A "postgres://postgres@127.0.0.1:$PGPORT/postgres" \
+		-c "SELECT datname FROM pg_database WHERE datname LIKE 'zt\_%'" 2>/dev/null); do
+		psql -X -q "postgres://postgres@127.0.0.1:$PGPORT/postgres" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+	done
+	sh scripts/pg-test-cluster.sh stop "$PGDIR" >/dev/null 2>&1 || true
+	rm -rf "$ZHIBU_TEST_TEMPLATE_DIR"
+}
+trap cleanup EXIT INT TERM
 PG_ADMIN_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres"
 
 step "unit tests on PostgreSQL"
@@ -52,6 +64,8 @@ for t in build-asan/tests/test_*; do
 	echo "== $t"
 	"$t"
 done
+step "fuzz corpora replayed under ASan + UBSan (make fuzz runs the fuzzers themselves)"
+make -j2 fuzz-replay
 step "API tests under ASan + UBSan (SQLite)"
 api ./build-asan/zhibu sqlite
 step "API tests under ASan + UBSan (PostgreSQL)"

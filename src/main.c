@@ -20,10 +20,12 @@ static const struct command {
 	{ "user", cli_user, "user add|passwd|lock|unlock|list ...", "管理账户（见 zhibu user help）" },
 	{ "verify", cli_verify, "verify", "校验审计链与数据库完整性；发现问题时退出码为 1" },
 	{ "backup", cli_backup, "backup FILE", "在线生成一致的数据库副本" },
+	{ "restore", cli_restore, "restore FILE [--force]", "从备份恢复到 ZHIBU_DB 指定的（空）数据库并校验" },
 	{ "import", cli_import, "import people FILE [--org ID] [--dry-run]",
 	  "从 Excel/CSV 导入人员：按身份证号新增或更新，有错则全部不导入" },
 	{ "export", cli_export, "export people|team|reserves --org ID -o FILE.xlsx",
 	  "导出人员、两委班子或后备干部名册（另有 --date、--unmask --reason）" },
+	{ "report", cli_report, "report annual|tables --org ID --year YYYY -o FILE", "生成年度述职报告（.docx/.html）或党建统计表（.xlsx）" },
 	{ "version", cmd_version, "version", "显示版本" },
 	{ "help", cmd_help, "help", "显示本帮助" },
 };

@@ -4,6 +4,8 @@
 #include "app.h"
 #include "../auth/audit.h"
 #include "../auth/perm.h"
+#include "../auth/ratelimit.h"
+#include "../base/date.h"
 #include "../auth/session.h"
 #include "../base/log.h"
 
@@ -36,6 +38,7 @@ static int env_int(const char *name, int dflt, int min, int max)
 void config_load(struct config *cfg)
 {
 	static char keypath[4096];
+	static char signpath[4096 + 16];
 
 	if (!cfg->db_url)
 		cfg->db_url = env_or("ZHIBU_DB", "data/zhibu.db");
@@ -49,6 +52,11 @@ void config_load(struct config *cfg)
 			cfg->key_file = keypath;
 		}
 	}
+	cfg->signing_key = getenv("ZHIBU_SIGNING_KEY");
+	if (!cfg->signing_key || !*cfg->signing_key) {
+		snprintf(signpath, sizeof(signpath), "%s.sign.pem", cfg->key_file);
+		cfg->signing_key = signpath;
+	}
 	cfg->listen = env_or("ZHIBU_LISTEN", "127.0.0.1:8080");
 	cfg->static_dir = env_or("ZHIBU_STATIC", "web/dist");
 	cfg->files_dir = env_or("ZHIBU_FILES", "data/files");
@@ -56,6 +64,9 @@ void config_load(struct config *cfg)
 	cfg->secure_cookie = env_int("ZHIBU_SECURE_COOKIE", 0, 0, 1);
 	cfg->access_log = env_int("ZHIBU_ACCESS_LOG", 1, 0, 1);
 	cfg->login_rate = env_int("ZHIBU_LOGIN_RATE", 30, 1, 100000);
+	cfg->public_rate = env_int("ZHIBU_PUBLIC_RATE", 5, 1, 100000);
+	cfg->export_rate = env_int("ZHIBU_EXPORT_RATE", 60, 1, 100000);
+	cfg->http_timeout = env_int("ZHIBU_HTTP_TIMEOUT", 30, 1, 3600);
 }
 
 /*
@@ -100,6 +111,12 @@ static int app_begin(struct req *r)
 	}
 	if (r->route->perm && !perm_any(c, r->route->perm)) {
 		resp_error(r, ZB_EFORBIDDEN, "您没有执行此操作的权限");
+		return -1;
+	}
+	/* bulk reads (exports) per IP, so a stolen session cannot drain the register at speed */
+	if (!write && (r->route->flags & ROUTE_SLOW) && app->bulk_read &&
+	    !ratelimit_hit(app->bulk_read, r->ip ? r->ip : "", time_now())) {
+		resp_error(r, ZB_ERATELIMITED, "导出过于频繁，请稍后再试");
 		return -1;
 	}
 	return 0;
@@ -190,4 +207,17 @@ void app_conflict(struct req *r, const char *message, json_t *current)
 	zb_fail_set(&f, ZB_ECONFLICT, "%s", message);
 	f.current = current;
 	resp_fail(r, &f);
+}
+
+int app_public_allowed(struct req *r, int submit)
+{
+	struct ratelimit *rl = submit ? r->app->public_submit : r->app->public_read;
+
+	if (rl && !ratelimit_hit(rl, r->ip ? r->ip : "", time_now())) {
+		resp_error(r, ZB_ERATELIMITED, submit ?
+			   "提交过于频繁：同一网络10分钟内的提交次数已达上限，请稍后再试；急事请直接联系村（社区）" :
+			   "访问过于频繁，请稍后再试");
+		return 0;
+	}
+	return 1;
 }

@@ -14,6 +14,7 @@
 struct config {
 	const char *db_url;	/* ZHIBU_DB, default data/zhibu.db */
 	const char *key_file;	/* ZHIBU_KEY_FILE, default beside the database */
+	const char *signing_key;	/* ZHIBU_SIGNING_KEY: SM2 key signing the disclosure log, default <key_file>.sign.pem */
 	const char *listen;	/* ZHIBU_LISTEN, default 127.0.0.1:8080 */
 	const char *static_dir;	/* ZHIBU_STATIC, default web/dist */
 	const char *files_dir;	/* ZHIBU_FILES, default data/files */
@@ -21,6 +22,9 @@ struct config {
 	int secure_cookie;	/* ZHIBU_SECURE_COOKIE=1 behind TLS */
 	int access_log;		/* ZHIBU_ACCESS_LOG, default 1 */
 	int login_rate;		/* ZHIBU_LOGIN_RATE: login attempts per IP per minute, default 30 */
+	int public_rate;	/* ZHIBU_PUBLIC_RATE: public form submissions per IP per 10 minutes, default 5 */
+	int export_rate;	/* ZHIBU_EXPORT_RATE: bulk reads (ROUTE_SLOW GETs: exports) per IP per minute, default 60 */
+	int http_timeout;	/* ZHIBU_HTTP_TIMEOUT: seconds a connection may sit idle mid-request, default 30 */
 };
 
 struct ratelimit;
@@ -29,6 +33,9 @@ struct app {
 	struct keys keys;
 	struct db_pool *pool;
 	struct ratelimit *login_limit;	/* per IP, on POST /session */
+	struct ratelimit *public_submit;	/* per IP: residents' forms on the public pages */
+	struct ratelimit *public_read;	/* per IP: public lookups (tracking codes, notices) */
+	struct ratelimit *bulk_read;	/* per IP: exports and other ROUTE_SLOW reads */
 	char dummy_hash[160];	/* checked for unknown users so timing reveals nothing */
 };
 
@@ -84,6 +91,14 @@ void app_db_fail(struct req *r, int rc, int in_tx);
 int app_begin_write(struct req *r);
 /* Commit and answer `status` with j (stolen); a NULL j or a failed commit rolls back and answers the error. */
 void app_commit_answer(struct req *r, int status, json_t *j);
+/*
+ * Count one public request of the client's address: a submission (a
+ * resident's request, question or objection: all public forms share
+ * cfg.public_rate per 10 minutes) or a read (120 per minute). 1 to go on; 0
+ * after answering 429 with a message saying to wait. Counters are per
+ * process, like the login limiter.
+ */
+int app_public_allowed(struct req *r, int submit);
 /* Answer 409 conflict with `message` and the record as it is now (`current` stolen, may be NULL). */
 void app_conflict(struct req *r, const char *message, json_t *current);
 #endif

@@ -12,12 +12,23 @@
  * branch secretaries and discipline reviewers only read their subtree's.
  * Training classes and attendance (training.*) are recorded by township
  * staff; secretaries and discipline reviewers read them for their subtree.
+ * Grids and residents' requests (grid.*, deed.*): a grid worker's grant is
+ * narrowed to the grids its account works, and a member's deed.* to taking
+ * requests in and reading its own; src/modules/grid enforces both.
+ * Evaluation (eval.*): staff run rounds and review (eval.review); a
+ * secretary self-assesses its own branch (eval.write); discipline reads.
+ * Member lifecycle (member.*, dues.*): a secretary records joining steps,
+ * dues and transfer requests for its branch; staff, as the level above,
+ * also approve (member.approve: transfers, dues reductions, dues rules,
+ * letters to outside); discipline reads.
+ * The annual report and dashboard (report.*): staff and secretaries read and
+ * edit their subtree's report; discipline reads.
  */
 struct role_def {
 	const char *role;
 	const char *label;
 	int admin;
-	const char *actions[16];
+	const char *actions[48];
 };
 
 static const struct role_def roles[] = {
@@ -27,14 +38,30 @@ static const struct role_def roles[] = {
 	{ "staff", "镇党建办工作人员", 0, { "org.read", "org.write", "dict.write", "person.read",
 					    "person.write", "person.unmask", "ledger.read",
 					    "ledger.write", "training.read", "training.write",
-					    "meeting.read", "meeting.write", "rules.write", NULL } },
+					    "meeting.read", "meeting.write", "rules.write",
+					    "grid.read", "grid.write", "deed.read", "deed.write",
+					    "task.read", "task.write", "task.accept",
+					    "disclosure.read", "disclosure.write", "disclosure.check",
+					    "disclosure.review", "disclosure.supervise", "disclosure.catalog",
+					    "eval.read", "eval.write", "eval.review",
+					    "honour.read", "honour.write", "honour.review",
+					    "member.read", "member.write", "member.approve", "dues.read",
+					    "dues.write", "report.read", "report.write", NULL } },
 	{ "secretary", "支部书记", 0, { "org.read", "org.write", "person.read", "person.write",
 				     "person.unmask", "ledger.read", "training.read", "meeting.read",
-				     "meeting.write", NULL } },
+				     "meeting.write", "grid.read", "grid.write", "deed.read",
+				     "deed.write", "task.read", "task.write", "disclosure.read",
+				     "disclosure.write", "disclosure.check", "eval.read", "eval.write",
+				     "honour.read", "honour.write", "member.read", "member.write",
+				     "dues.read", "dues.write", "report.read", "report.write", NULL } },
 	{ "discipline", "纪检审核人员", 0, { "org.read", "person.read", "ledger.read",
-					   "training.read", "meeting.read", NULL } },
-	{ "member", "党员", 0, { "org.read", "meeting.read", NULL } },
-	{ "gridworker", "网格员", 0, { "org.read", NULL } },
+					   "training.read", "meeting.read", "task.read", "disclosure.read",
+					   "disclosure.supervise", "eval.read", "honour.read", "member.read",
+					   "dues.read", "report.read", NULL } },
+	{ "member", "党员", 0, { "org.read", "meeting.read", "deed.read", "deed.write", "task.read",
+				 NULL } },
+	{ "gridworker", "网格员", 0, { "org.read", "grid.read", "grid.write", "deed.read",
+				     "deed.write", NULL } },
 };
 
 static const struct role_def *role_find(const char *role)

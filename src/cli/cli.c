@@ -8,13 +8,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "cli.h"
+#include "../app/jobs.h"
 #include "../auth/audit.h"
 #include "../auth/password.h"
 #include "../auth/ratelimit.h"
 #include "../auth/session.h"
+#include "../auth/sm2.h"
 #include "../base/log.h"
 #include "../modules/admin/admin.h"
 #include "../modules/demo/demo.h"
+#include "../modules/disclosure/dlog.h"
 #include "../modules/orgs/orgs.h"
 #include "../modules/transfer/transfer.h"
 
@@ -165,6 +168,16 @@ int cli_init(struct app *app, int argc, char **argv)
 		db_close(db);
 		return 1;
 	}
+	/* The township's SM2 key signing the disclosure log (kept if it exists). */
+	{
+		EVP_PKEY *sk = sm2_key_load_or_create(app->cfg.signing_key, err, sizeof(err));
+		if (!sk) {
+			fprintf(stderr, "zhibu init: 签名密钥 %s 不可用：%s\n", app->cfg.signing_key, err);
+			db_close(db);
+			return 1;
+		}
+		EVP_PKEY_free(sk);
+	}
 	if (db_migrate(db, NULL) < 0) {
 		fprintf(stderr, "zhibu init: 数据库迁移失败：%s\n", db_errmsg(db));
 		db_close(db);
@@ -276,24 +289,31 @@ int cli_verify(struct app *app, int argc, char **argv)
 {
 	struct db *db = NULL;
 	int64_t rows = 0;
-	int problems, integrity;
+	int problems, integrity, dlog = 0;
 
 	(void)argc, (void)argv;
 	if (cli_open(app, &db, 1) != 0)
 		return 1;
 	integrity = check_integrity(db);
 	problems = audit_verify(db, &app->keys, stdout, &rows);
+	/* then the disclosure transparency log: leaves against the published rows, signed checkpoints */
+	if (problems >= 0)
+		dlog = dlog_verify(db, app, stdout);
 	db_close(db);
 	if (problems < 0) {
 		printf("无法读取审计日志\n");
 		return 1;
 	}
-	if (problems || integrity) {
-		printf("校验失败：审计链问题 %d 处，数据库完整性问题 %d 处（共 %lld 条审计记录）\n",
-		       problems, integrity, (long long)rows);
+	if (dlog < 0) {
+		printf("无法读取三务公开日志\n");
 		return 1;
 	}
-	printf("校验通过：审计链完整（%lld 条记录），数据库完整性正常。\n", (long long)rows);
+	if (problems || integrity || dlog) {
+		printf("校验失败：审计链问题 %d 处，三务公开日志问题 %d 处，数据库完整性问题 %d 处（共 %lld 条审计记录）\n",
+		       problems, dlog, integrity, (long long)rows);
+		return 1;
+	}
+	printf("校验通过：审计链完整（%lld 条记录），三务公开日志完整，数据库完整性正常。\n", (long long)rows);
 	return 0;
 }
 
@@ -347,6 +367,7 @@ int cli_serve(struct app *app, int argc, char **argv)
 {
 	struct http_config hc = { 0 };
 	struct http_server *srv;
+	struct jobs *jobs;
 	struct db *db = NULL;
 	sigset_t set;
 	int sig;
@@ -361,6 +382,9 @@ int cli_serve(struct app *app, int argc, char **argv)
 		return 1;
 	}
 	app->login_limit = ratelimit_new(app->cfg.login_rate, 60);
+	app->public_submit = ratelimit_new(app->cfg.public_rate, 600);
+	app->public_read = ratelimit_new(120, 60);
+	app->bulk_read = ratelimit_new(app->cfg.export_rate, 60);
 	password_hash("zhibu-timing-equaliser", app->dummy_hash, sizeof(app->dummy_hash));
 
 	hc.listen = app->cfg.listen;
@@ -369,7 +393,7 @@ int cli_serve(struct app *app, int argc, char **argv)
 	hc.max_upload = TRANSFER_MAX_UPLOAD;
 	hc.conn_limit = 1024;
 	hc.per_ip_limit = 256;
-	hc.timeout_s = 30;
+	hc.timeout_s = app->cfg.http_timeout;
 	hc.static_dir = app->cfg.static_dir;
 	hc.access_log = app->cfg.access_log;
 
@@ -389,10 +413,15 @@ int cli_serve(struct app *app, int argc, char **argv)
 	printf("zhibu listening on http://%.*s:%d/\n",
 	       (int)(strrchr(hc.listen, ':') - hc.listen), hc.listen, http_port(srv));
 	fflush(stdout);
+	jobs = jobs_start(app, 600);	/* the daily jobs: checked every 10 minutes, run once a day */
 	sigwait(&set, &sig);
 	log_info("stopping on signal %d", sig);
+	jobs_stop(jobs);
 	http_stop(srv);
 	db_pool_close(app->pool);
 	ratelimit_free(app->login_limit);
+	ratelimit_free(app->public_submit);
+	ratelimit_free(app->public_read);
+	ratelimit_free(app->bulk_read);
 	return 0;
 }

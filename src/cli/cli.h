@@ -18,5 +18,9 @@ int cli_user(struct app *app, int argc, char **argv);
 /* cli_transfer.c */
 int cli_import(struct app *app, int argc, char **argv);
 int cli_export(struct app *app, int argc, char **argv);
+/* cli_report.c */
+int cli_report(struct app *app, int argc, char **argv);
+/* cli_restore.c */
+int cli_restore(struct app *app, int argc, char **argv);
 
 #endif

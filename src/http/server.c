@@ -800,6 +800,31 @@ static void log_safe(char *out, size_t size, const char *s, size_t max)
 }
 
 /*
+ * Mask every run of 11 or more digits (and an ID number's final X) with '*':
+ * a phone or ID number typed into a path must not reach the log. Record ids
+ * are far shorter.
+ */
+static void log_mask_numbers(char *s)
+{
+	size_t i = 0, j;
+
+	while (s[i] != '\0') {
+		if (s[i] < '0' || s[i] > '9') {
+			i++;
+			continue;
+		}
+		for (j = i; s[j] >= '0' && s[j] <= '9'; j++)
+			;
+		if (j - i >= 11) {
+			if (s[j] == 'X' || s[j] == 'x')
+				j++;
+			memset(s + i, '*', j - i);
+		}
+		i = j;
+	}
+}
+
+/*
  * libmicrohttpd's completion notice: write the access log line and free the
  * request. The path is logged without its query string (which may carry
  * personal data: libmicrohttpd hands the handler the path alone).
@@ -816,6 +841,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		return;
 	if (s->cfg.access_log) {
 		log_safe(path, sizeof(path), x->r.path ? x->r.path : "-", LOG_PATH_MAX);
+		log_mask_numbers(path);
 		log_safe(method, sizeof(method), x->r.method ? x->r.method : "-", 10);
 		log_info("%s %s %s %s %d %llu %lldms%s", x->r.id, x->r.ip, method, path,
 			 x->queued ? x->r.status : 0, (unsigned long long)x->bytes,

@@ -45,7 +45,7 @@ function count(buckets, key) {
 }
 
 before(async () => {
-	srv = await startServer({}, { demo: true });
+	srv = await startServer({}, { demo: true, fresh: true });	// this file tests init --demo itself
 	township = await login(srv.base, 'township');
 	const r = await township.get('/api/v1/orgs?format=flat&page_size=200');
 	assert.equal(r.status, 200, r.text);

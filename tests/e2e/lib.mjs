@@ -12,7 +12,7 @@ import * as api from '../api/lib.mjs';
 export const { Client, totp } = api;
 export const DEMO_PASSWORD = api.DEMO_PASSWORD || 'Demo#2026zhibu';
 export const ARTIFACTS = resolve('tests/artifacts/e2e');
-const DIST = resolve('web/dist');
+const DIST = resolve(process.env.ZHIBU_WEB_DIST || 'web/dist');	// ZHIBU_WEB_DIST: a build elsewhere
 const CHROMIUM = process.env.ZHIBU_CHROMIUM || '/usr/bin/chromium';
 
 /** Start a server that serves the built web app; opts as tests/api/lib.mjs startServer (e.g. { demo: true }). */

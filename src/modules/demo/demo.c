@@ -3,12 +3,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include "demo.h"
+#include "../../base/log.h"
 #include "../admin/admin.h"
 #include "../ledgers/ledgers.h"
 #include "../meetings/meetings.h"
+#include "../grid/grid.h"
 #include "../orgs/orgs.h"
 #include "../people/people.h"
 #include "../training/training.h"
+#include "../tasks/tasks.h"
+#include "../disclosure/disclosure.h"
+#include "../eval/eval.h"
+#include "../honours/honours.h"
+#include "../members/members.h"
 #include "../../auth/audit.h"
 #include "../../base/check.h"
 #include "../../base/date.h"
@@ -1188,13 +1195,26 @@ static int load_training(struct load *L)
 	return rc;
 }
 
+/* Log how long one step of the loader took (the demo is built at every test server's start). */
+static void step_done(const char *step, struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_info("demo: %s in %.2f s", step,
+		 (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9);
+	*t0 = t1;
+}
+
 int demo_load(struct db *db, const struct keys *k, int64_t root_org_id, const char *password, FILE *out)
 {
 	struct load *L = calloc(1, sizeof(*L));
+	struct timespec t0;
 	int rc;
 
 	if (!L)
 		return DB_EGENERIC;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	L->db = db;
 	L->k = k;
 	L->who = (struct audit_who){ 0, "system", "", "init-demo" };
@@ -1212,16 +1232,38 @@ int demo_load(struct db *db, const struct keys *k, int64_t root_org_id, const ch
 		if (rc == DB_OK)
 			rc = load_ordinary(L, u, units[u].headcount - fixed - units[u].reserve);
 	}
+	step_done("orgs and people", &t0);
 	if (rc == DB_OK)
 		rc = load_ledgers(L);
 	if (rc == DB_OK)
 		rc = load_training(L);
+	step_done("ledgers and training", &t0);
 	if (rc == DB_OK)	/* the 2022 meetings: their own pass, nothing above changes */
 		rc = meetings_demo_load(db, k, &L->who, root_org_id);
+	step_done("meetings", &t0);
+	if (rc == DB_OK)	/* the 2022 key-task list and its follow-up */
+		rc = tasks_demo_load(db, k, &L->who, root_org_id);
+	step_done("tasks", &t0);
 	if (rc == DB_OK) {
 		fprintf(out, "演示乡镇“%s”：%d 个党组织，%d 人。\n", DEMO_TOWNSHIP_NAME, NUNITS, L->npeople);
 		rc = load_accounts(L, password, out);
 	}
+	step_done("accounts", &t0);
+	if (rc == DB_OK)	/* grids, households and the 2022 deeds: after the accounts (the grid worker is listed) */
+		rc = grid_demo_load(db, k, &L->who, root_org_id);
+	step_done("grids and deeds", &t0);
+	if (rc == DB_OK)	/* the 2022 三务公开: published, late, missing, a correction, a fake one */
+		rc = disclosure_demo_load(db, k, &L->who, root_org_id);
+	step_done("disclosures", &t0);
+	if (rc == DB_OK)	/* the 2022 evaluation, scored from every record above: stars, 1 + 8 strongest branches, a weak one */
+		rc = eval_demo_load(db, k, &L->who, root_org_id);
+	step_done("evaluation", &t0);
+	if (rc == DB_OK)	/* the 2022 honours: nominated, reviewed, noticed and awarded, 20 / 10 / 2 / 10 / 5 */
+		rc = honours_demo_load(db, k, &L->who, root_org_id);
+	step_done("honours", &t0);
+	if (rc == DB_OK)	/* joining at every stage, the 2022 dues with arrears, transfers both ways: no person added or changed */
+		rc = members_demo_load(db, k, &L->who, root_org_id);
+	step_done("members", &t0);
 	free(L);
 	return rc;
 }
