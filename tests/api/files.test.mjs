@@ -14,7 +14,7 @@ async function login(username) {
 }
 
 before(async () => {
-	srv = await startServer({}, { demo: true });
+	srv = await startServer({ ZHIBU_JOBS: '1' }, { demo: true });	// the scheduler runs the daily jobs at start-up
 	township = await login('township');
 	sec1 = await login('secretary1');
 	orgs = (await township.get('/api/v1/orgs?format=flat&page_size=200')).body.items;

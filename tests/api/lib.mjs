@@ -128,6 +128,8 @@ export async function startServer(env = {}, opts = {}) {
 		ZHIBU_STATIC: join(dir, 'static'),
 		ZHIBU_FILES: join(dir, 'files'),
 		ZHIBU_THREADS: '4',
+		// the daily jobs write (findings, checkpoints) at start-up: off unless a test is about them
+		ZHIBU_JOBS: '0',
 		...env,
 	};
 	const demoEnv = {};
