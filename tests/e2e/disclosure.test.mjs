@@ -16,7 +16,7 @@ let secOrg;
 const Y = new Date().getFullYear() - 1;
 
 before(async () => {
-	srv = await startWebServer({ demo: true });
+	srv = await startWebServer({ demo: true }, { ZHIBU_JOBS: '1' });	// the daily job signs the demo log's checkpoint at start-up
 	browser = await launchBrowser();
 	staff = new Client(srv.base);
 	let r = await staff.login('township', DEMO_PASSWORD);

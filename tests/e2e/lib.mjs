@@ -15,12 +15,15 @@ export const ARTIFACTS = resolve('tests/artifacts/e2e');
 const DIST = resolve(process.env.ZHIBU_WEB_DIST || 'web/dist');	// ZHIBU_WEB_DIST: a build elsewhere
 const CHROMIUM = process.env.ZHIBU_CHROMIUM || '/usr/bin/chromium';
 
-/** Start a server that serves the built web app; opts as tests/api/lib.mjs startServer (e.g. { demo: true }). */
-export async function startWebServer(opts = {}) {
+/**
+ * Start a server that serves the built web app; opts as tests/api/lib.mjs startServer (e.g.
+ * { demo: true }); env adds environment variables (e.g. { ZHIBU_JOBS: '1' } for the daily jobs).
+ */
+export async function startWebServer(opts = {}, env = {}) {
 	if (!existsSync(join(DIST, 'index.html'))) {
 		throw new Error('web/dist/index.html is missing: build the app first (cd web && npm ci && npm run build)');
 	}
-	return api.startServer({ ZHIBU_STATIC: DIST }, opts);
+	return api.startServer({ ZHIBU_STATIC: DIST, ...env }, opts);
 }
 
 /** Headless Chromium with a fresh temporary profile and nothing talking to the outside. */
