@@ -221,3 +221,27 @@ int app_public_allowed(struct req *r, int submit)
 	}
 	return 1;
 }
+
+void app_finish_write(struct req *r, int rc, struct zb_fail *f, int status,
+		      const char *stale_message, json_t *(*current)(struct db *db, int64_t id),
+		      int64_t id)
+{
+	struct db *db = req_ctx(r)->db;
+
+	if (rc == WRITE_INVALID) {
+		db_rollback(db);
+		resp_fail(r, f);
+		return;
+	}
+	zb_fail_release(f);
+	if (rc == WRITE_STALE) {
+		db_rollback(db);
+		app_conflict(r, stale_message, current(db, id));
+		return;
+	}
+	if (rc != WRITE_OK) {
+		app_db_fail(r, rc, 1);
+		return;
+	}
+	app_commit_answer(r, status, current(db, id));
+}

@@ -99,6 +99,20 @@ void app_commit_answer(struct req *r, int status, json_t *j);
  * process, like the login limiter.
  */
 int app_public_allowed(struct req *r, int submit);
+/*
+ * The outcome of a module's versioned write (the modules' *W_OK, *W_INVALID,
+ * *W_STALE have these values); negative values are DB_E* errors.
+ */
+enum write_outcome { WRITE_OK = 0, WRITE_INVALID = 1, WRITE_STALE = 2 };
+/*
+ * End a versioned write inside the open transaction from its outcome: a
+ * refusal rolls back and answers f; a stale version rolls back and answers
+ * 409 with `stale_message` and current(db, id); a database error is answered;
+ * otherwise commit and answer `status` with current(db, id). Releases f.
+ */
+void app_finish_write(struct req *r, int rc, struct zb_fail *f, int status,
+		      const char *stale_message, json_t *(*current)(struct db *db, int64_t id),
+		      int64_t id);
 /* Answer 409 conflict with `message` and the record as it is now (`current` stolen, may be NULL). */
 void app_conflict(struct req *r, const char *message, json_t *current);
 #endif

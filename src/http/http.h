@@ -86,6 +86,15 @@ int64_t req_param_id(struct req *r, const char *name);
  */
 int64_t req_query_int(struct req *r, const char *name, int64_t dflt, int64_t min, int64_t max,
 		      struct zb_fail *f);
+/*
+ * The query parameter `name` as a date: NULL when absent; when it is not a
+ * valid YYYY-MM-DD, "<label>应为 YYYY-MM-DD 格式的日期" for field `name` goes
+ * into f and NULL is returned. req_query_day gives the day number
+ * (date_to_days), dflt when absent or bad.
+ */
+const char *req_query_date(struct req *r, const char *name, const char *label, struct zb_fail *f);
+int64_t req_query_day(struct req *r, const char *name, const char *label, int64_t dflt,
+		      struct zb_fail *f);
 /* Parse the body as a JSON object. NULL with f set (400, field "body") when it is not one. */
 json_t *req_json(struct req *r, struct zb_fail *f);
 

@@ -8,6 +8,7 @@
 #include <microhttpd.h>
 
 #include "http.h"
+#include "../base/date.h"
 
 /* Look a value of the given kind up on the request's connection; NULL without one. */
 static const char *conn_value(struct req *r, enum MHD_ValueKind kind, const char *name)
@@ -116,6 +117,30 @@ int64_t req_query_int(struct req *r, const char *name, int64_t dflt, int64_t min
 		return dflt;
 	}
 	return v;
+}
+
+const char *req_query_date(struct req *r, const char *name, const char *label, struct zb_fail *f)
+{
+	const char *s = req_query(r, name);
+
+	if (s == NULL || *s == '\0')
+		return NULL;
+	if (date_parse_iso(s, NULL) != 0) {
+		zb_fail_field(f, name, "%s应为 YYYY-MM-DD 格式的日期", label);
+		return NULL;
+	}
+	return s;
+}
+
+int64_t req_query_day(struct req *r, const char *name, const char *label, int64_t dflt,
+		      struct zb_fail *f)
+{
+	const char *s = req_query_date(r, name, label, f);
+	struct ymd d;
+
+	if (s == NULL || date_parse_iso(s, &d) != 0)
+		return dflt;
+	return date_to_days(d);
 }
 
 /* What went wrong in a jansson load error beyond bad syntax, in Chinese; "" for plain syntax errors. */

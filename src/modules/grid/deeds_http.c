@@ -71,8 +71,8 @@ void deeds_http_list(struct req *r)
 	path = grid_org_param(r, "deed.read", &f);
 	grid = req_query_int(r, "grid", 0, 0, INT64_MAX, &f);
 	hh = req_query_int(r, "household", 0, 0, INT64_MAX, &f);
-	from = grid_date_param(r, "from", "起始日期", &f);
-	to = grid_date_param(r, "to", "截止日期", &f);
+	from = req_query_date(r, "from", "起始日期", &f);
+	to = req_query_date(r, "to", "截止日期", &f);
 	page = req_query_int(r, "page", 1, 1, 100000, &f);
 	page_size = req_query_int(r, "page_size", 20, 1, 100, &f);
 	if (status && *status && strcmp(status, "open") != 0 && strcmp(status, "done") != 0 &&
@@ -507,8 +507,8 @@ void deeds_http_stats(struct req *r)
 
 	zb_fail_init(&f);
 	path = grid_org_param(r, "deed.read", &f);
-	from = grid_date_param(r, "from", "起始日期", &f);
-	to = grid_date_param(r, "to", "截止日期", &f);
+	from = req_query_date(r, "from", "起始日期", &f);
+	to = req_query_date(r, "to", "截止日期", &f);
 	if (from && to && strcmp(from, to) > 0)
 		zb_fail_field(&f, "to", "截止日期不能早于起始日期");
 	if (f.err) {

@@ -9,7 +9,7 @@
 /* Outcomes of deed_act besides DB_OK and DB_E*. */
 enum {
 	DW_REFUSED = 1,		/* the status does not allow it, or a bad field: reason in the zb_fail */
-	DW_STALE = 2,		/* the version read is no longer current */
+	DW_STALE = WRITE_STALE,		/* the version read is no longer current */
 };
 
 /* Where a deed is and who may see it. */

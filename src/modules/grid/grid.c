@@ -184,19 +184,6 @@ void grid_text_check(struct zb_fail *f, const char *field, const char *label, co
 		zb_fail_field(f, field, "%s含有不可见的控制字符，请删除后重试", label);
 }
 
-const char *grid_date_param(struct req *r, const char *name, const char *label, struct zb_fail *f)
-{
-	const char *s = req_query(r, name);
-
-	if (!s || !*s)
-		return NULL;
-	if (date_parse_iso(s, NULL) != 0) {
-		zb_fail_field(f, name, "%s应为 YYYY-MM-DD 格式的日期", label);
-		return NULL;
-	}
-	return s;
-}
-
 int64_t grid_today(char out[11])
 {
 	struct ymd t = date_today_cn();
@@ -207,22 +194,10 @@ int64_t grid_today(char out[11])
 
 const char *grid_org_param(struct req *r, const char *action, struct zb_fail *f)
 {
-	const char *v = req_query(r, "org");
 	struct scope s;
-	struct org o;
-	char *end = NULL;
-	long long id;
 
-	if (!v || !*v)
-		return NULL;
 	scope_for(req_ctx(r), action, &s);
-	id = strtoll(v, &end, 10);
-	if (!end || *end || id <= 0 || org_load(req_ctx(r)->db, id, &o) != 1 ||
-	    !scope_contains(&s, o.path)) {
-		zb_fail_set(f, ZB_ENOTFOUND, "组织不存在");
-		return NULL;
-	}
-	return arena_strdup(&r->arena, o.path);
+	return org_scope_param(r, "org", &s, f);
 }
 
 json_t *grid_text_or_null(struct db_stmt *st, int i)

@@ -42,9 +42,6 @@ int grid_due_on(struct db *db, const char *category, int64_t received, char due[
 /* Text checks shared by the forms: markup and control characters refused (field error into f). */
 void grid_text_check(struct zb_fail *f, const char *field, const char *label, const char *s);
 
-/* A date query parameter or NULL; a bad one into f. */
-const char *grid_date_param(struct req *r, const char *name, const char *label, struct zb_fail *f);
-
 /* The China date of today, "YYYY-MM-DD", and as a day number. */
 int64_t grid_today(char out[11]);
 

@@ -653,7 +653,7 @@ const char *grid_silent_cond(void)
 /* as_of (query or today) and the cutoff day; 0 ok, -1 bad (f). */
 static int silent_window(struct req *r, char as_of[11], char cutoff[11], int64_t *days, struct zb_fail *f)
 {
-	const char *q = grid_date_param(r, "as_of", "截止日期", f);
+	const char *q = req_query_date(r, "as_of", "截止日期", f);
 	struct ymd d;
 
 	*days = grid_setting(req_ctx(r)->db, "grid_silent_days", 90);

@@ -530,20 +530,5 @@ void assessments_http_update(struct req *r)
 	rc = assessment_update(c->db, &r->app->keys, &who, id, json_int(body, "version", 0), &in,
 			       &f);
 	json_decref(body);
-	if (rc == LW_INVALID) {
-		db_rollback(c->db);
-		resp_fail(r, &f);
-		return;
-	}
-	zb_fail_release(&f);
-	if (rc == LW_STALE) {
-		db_rollback(c->db);
-		app_conflict(r, "该考核记录已被他人修改，请刷新后重试", assessment_json(c->db, id));
-		return;
-	}
-	if (rc != DB_OK) {
-		app_db_fail(r, rc, 1);
-		return;
-	}
-	app_commit_answer(r, 200, assessment_json(c->db, id));
+	app_finish_write(r, rc, &f, 200, "该考核记录已被他人修改，请刷新后重试", assessment_json, id);
 }

@@ -147,20 +147,5 @@ void ledger_rules_http_update(struct req *r)
 	rc = ledger_rule_update(c->db, &r->app->keys, &who, id, json_int(body, "version", 0),
 				json_int(body, "value", 0), &f);
 	json_decref(body);
-	if (rc == LW_INVALID) {
-		db_rollback(c->db);
-		resp_fail(r, &f);
-		return;
-	}
-	zb_fail_release(&f);
-	if (rc == LW_STALE) {
-		db_rollback(c->db);
-		app_conflict(r, "该规则已被他人修改，请刷新后重试", ledger_rule_json(c->db, id));
-		return;
-	}
-	if (rc != DB_OK) {
-		app_db_fail(r, rc, 1);
-		return;
-	}
-	app_commit_answer(r, 200, ledger_rule_json(c->db, id));
+	app_finish_write(r, rc, &f, 200, "该规则已被他人修改，请刷新后重试", ledger_rule_json, id);
 }

@@ -11,9 +11,9 @@
 
 /* Outcome of an update: negative values are DB_E* errors. */
 enum {
-	LW_OK = 0,
-	LW_INVALID = 1,		/* refused, reasons in the zb_fail (also 404 / 409 set there) */
-	LW_STALE = 2,		/* the version read is no longer current */
+	LW_OK = WRITE_OK,
+	LW_INVALID = WRITE_INVALID,		/* refused, reasons in the zb_fail (also 404 / 409 set there) */
+	LW_STALE = WRITE_STALE,		/* the version read is no longer current */
 };
 
 /* ---------------------------------------------------------------- dates (pure) */

@@ -331,20 +331,5 @@ void terms_http_update(struct req *r)
 			 (int)json_int(body, "years", 0),
 			 json_str_trim(&r->arena, body, "note", NULL), &f);
 	json_decref(body);
-	if (rc == LW_INVALID) {
-		db_rollback(c->db);
-		resp_fail(r, &f);
-		return;
-	}
-	zb_fail_release(&f);
-	if (rc == LW_STALE) {
-		db_rollback(c->db);
-		app_conflict(r, "该换届记录已被他人修改，请刷新后重试", term_json(c->db, id));
-		return;
-	}
-	if (rc != DB_OK) {
-		app_db_fail(r, rc, 1);
-		return;
-	}
-	app_commit_answer(r, 200, term_json(c->db, id));
+	app_finish_write(r, rc, &f, 200, "该换届记录已被他人修改，请刷新后重试", term_json, id);
 }

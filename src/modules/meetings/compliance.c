@@ -174,22 +174,6 @@ static json_t *cell_json(struct req *r, const struct compliance_eval *e, const s
 					      c->late ? "，逾期补开" : ""));
 }
 
-/* A date parameter as a day, dflt when absent; bad ones into f. */
-static int64_t day_param(struct req *r, const char *name, const char *label, int64_t dflt,
-			 struct zb_fail *f)
-{
-	const char *v = req_query(r, name);
-	struct ymd d;
-
-	if (!v || !*v)
-		return dflt;
-	if (date_parse_iso(v, &d) != 0) {
-		zb_fail_field(f, name, "%s应为 YYYY-MM-DD 格式的日期", label);
-		return dflt;
-	}
-	return date_to_days(d);
-}
-
 /*
  * GET /compliance?org=&from=&to=: per org x requirement x period (month,
  * quarter, year) intersecting [from, to] (default: this year): expected,
@@ -210,8 +194,8 @@ void compliance_http_table(struct req *r)
 	zb_fail_init(&f);
 	scope_for(req_ctx(r), "meeting.read", &s);
 	path = meetings_org_param(r, &s, &f);
-	from = day_param(r, "from", "起始日期", date_to_days((struct ymd){ t.y, 1, 1 }), &f);
-	to = day_param(r, "to", "截止日期", date_to_days((struct ymd){ t.y, 12, 31 }), &f);
+	from = req_query_day(r, "from", "起始日期", date_to_days((struct ymd){ t.y, 1, 1 }), &f);
+	to = req_query_day(r, "to", "截止日期", date_to_days((struct ymd){ t.y, 12, 31 }), &f);
 	if (!f.err && from > to)
 		zb_fail_field(&f, "to", "截止日期不能早于起始日期");
 	else if (!f.err && to - from > 3 * 366)

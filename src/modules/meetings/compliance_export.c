@@ -303,22 +303,6 @@ static void disposition(char *out, size_t outsz, const char *ascii_name, const c
 	out[o < outsz ? o : outsz - 1] = '\0';
 }
 
-/* A date parameter as a day, dflt when absent; a bad one into f. */
-static int64_t day_param(struct req *r, const char *name, const char *label, int64_t dflt,
-			 struct zb_fail *f)
-{
-	const char *v = req_query(r, name);
-	struct ymd d;
-
-	if (!v || !*v)
-		return dflt;
-	if (date_parse_iso(v, &d) != 0) {
-		zb_fail_field(f, name, "%s应为 YYYY-MM-DD 格式的日期", label);
-		return dflt;
-	}
-	return date_to_days(d);
-}
-
 /*
  * Write the workbook of evaluation e to `file`, the branch status judged on
  * status_day. The rows of the table sheet into *rows. 0 or -1 (the file may be left behind: the caller removes it).
@@ -373,8 +357,8 @@ void compliance_http_export(struct req *r)
 	zb_fail_init(&f);
 	scope_for(c, "meeting.read", &s);
 	path = meetings_org_param(r, &s, &f);
-	from = day_param(r, "from", "起始日期", date_to_days((struct ymd){ t.y, 1, 1 }), &f);
-	to = day_param(r, "to", "截止日期", date_to_days((struct ymd){ t.y, 12, 31 }), &f);
+	from = req_query_day(r, "from", "起始日期", date_to_days((struct ymd){ t.y, 1, 1 }), &f);
+	to = req_query_day(r, "to", "截止日期", date_to_days((struct ymd){ t.y, 12, 31 }), &f);
 	if (!f.err && from > to)
 		zb_fail_field(&f, "to", "截止日期不能早于起始日期");
 	else if (!f.err && to - from > MAX_RANGE_DAYS)

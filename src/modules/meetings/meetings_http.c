@@ -210,20 +210,6 @@ static const char SQL_LIST_WHERE[] =
 	" AND (CAST(? AS TEXT) IS NULL OR m.held_on <= CAST(? AS TEXT))"
 	" AND (CAST(? AS INTEGER) = 1 OR m.superseded_by IS NULL)";
 
-/* A date query parameter or NULL; a bad one into f. */
-static const char *date_param(struct req *r, const char *name, const char *label, struct zb_fail *f)
-{
-	const char *s = req_query(r, name);
-
-	if (!s || !*s)
-		return NULL;
-	if (date_parse_iso(s, NULL) != 0) {
-		zb_fail_field(f, name, "%s应为 YYYY-MM-DD 格式的日期", label);
-		return NULL;
-	}
-	return s;
-}
-
 /*
  * The `org` query parameter as a path inside the caller's scope for
  * `action`; NULL when absent. Outside the scope (or missing): 404 in f.
@@ -272,8 +258,8 @@ void meetings_http_list(struct req *r)
 	type = req_query(r, "type");
 	if (type && !*type)
 		type = NULL;
-	from = date_param(r, "from", "起始日期", &f);
-	to = date_param(r, "to", "截止日期", &f);
+	from = req_query_date(r, "from", "起始日期", &f);
+	to = req_query_date(r, "to", "截止日期", &f);
 	page = req_query_int(r, "page", 1, 1, 100000, &f);
 	page_size = req_query_int(r, "page_size", 20, 1, 100, &f);
 	if (f.err) {

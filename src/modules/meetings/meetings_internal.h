@@ -8,9 +8,9 @@
 
 /* Outcome of an update: negative values are DB_E* errors. */
 enum {
-	MW_OK = 0,
-	MW_INVALID = 1,		/* refused, reasons in the zb_fail */
-	MW_STALE = 2,		/* the version read is no longer current (or the state changed) */
+	MW_OK = WRITE_OK,
+	MW_INVALID = WRITE_INVALID,		/* refused, reasons in the zb_fail */
+	MW_STALE = WRITE_STALE,		/* the version read is no longer current (or the state changed) */
 };
 #define MW_STALE_ID (-100)	/* meeting_correct: stale */
 

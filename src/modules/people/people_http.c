@@ -1101,22 +1101,7 @@ void positions_http_update(struct req *r)
 				json_str_trim(&r->arena, body, "ended_on", NULL),
 				json_str_trim(&r->arena, body, "note", NULL), &f);
 	json_decref(body);
-	if (rc == PW_INVALID) {
-		db_rollback(c->db);
-		resp_fail(r, &f);
-		return;
-	}
-	zb_fail_release(&f);
-	if (rc == PW_STALE) {
-		db_rollback(c->db);
-		app_conflict(r, "该任职记录已被他人修改，请刷新后重试", position_json(c->db, id));
-		return;
-	}
-	if (rc != PW_OK) {
-		app_db_fail(r, rc, 1);
-		return;
-	}
-	app_commit_answer(r, 200, position_json(c->db, id));
+	app_finish_write(r, rc, &f, 200, "该任职记录已被他人修改，请刷新后重试", position_json, id);
 }
 
 /* POST /people/:id/flags: a dated flag of a person the caller may write. */
@@ -1197,20 +1182,5 @@ void flags_http_update(struct req *r)
 			    json_str_trim(&r->arena, body, "post", NULL),
 			    json_str_trim(&r->arena, body, "note", NULL), &f);
 	json_decref(body);
-	if (rc == PW_INVALID) {
-		db_rollback(c->db);
-		resp_fail(r, &f);
-		return;
-	}
-	zb_fail_release(&f);
-	if (rc == PW_STALE) {
-		db_rollback(c->db);
-		app_conflict(r, "该标记记录已被他人修改，请刷新后重试", flag_json(c->db, id));
-		return;
-	}
-	if (rc != PW_OK) {
-		app_db_fail(r, rc, 1);
-		return;
-	}
-	app_commit_answer(r, 200, flag_json(c->db, id));
+	app_finish_write(r, rc, &f, 200, "该标记记录已被他人修改，请刷新后重试", flag_json, id);
 }

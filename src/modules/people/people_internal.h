@@ -10,9 +10,9 @@
 
 /* Outcome of an update: negative values are DB_E* errors. */
 enum {
-	PW_OK = 0,
-	PW_INVALID = 1,		/* bad fields, reasons in the zb_fail */
-	PW_STALE = 2,		/* the version read is no longer current */
+	PW_OK = WRITE_OK,
+	PW_INVALID = WRITE_INVALID,		/* bad fields, reasons in the zb_fail */
+	PW_STALE = WRITE_STALE,		/* the version read is no longer current */
 };
 
 /* What a sensitive field of an update does. */

@@ -8,22 +8,6 @@
 #include "../../base/date.h"
 #include "../../base/log.h"
 
-/* A date parameter as a day, dflt when absent; bad ones into f. */
-static int64_t day_param(struct req *r, const char *name, const char *label, int64_t dflt,
-			 struct zb_fail *f)
-{
-	const char *v = req_query(r, name);
-	struct ymd d;
-
-	if (!v || !*v)
-		return dflt;
-	if (date_parse_iso(v, &d) != 0) {
-		zb_fail_field(f, name, "%s应为 YYYY-MM-DD 格式的日期", label);
-		return dflt;
-	}
-	return date_to_days(d);
-}
-
 /* The parameters both routes share: org (a subtree in the caller's org.read scope), date, subject. */
 static int params(struct req *r, struct scope *s, const char **like, int64_t *date,
 		  const char **subjects)
@@ -35,7 +19,7 @@ static int params(struct req *r, struct scope *s, const char **like, int64_t *da
 	scope_for(req_ctx(r), "org.read", s);
 	path = org_scope_param(r, "org", s, &f);
 	*like = path ? arena_printf(&r->arena, "%s%%", path) : NULL;
-	*date = day_param(r, "date", "日期", date_to_days(date_today_cn()), &f);
+	*date = req_query_day(r, "date", "日期", date_to_days(date_today_cn()), &f);
 	*subjects = req_query(r, "subject");
 	if (f.err) {
 		resp_fail(r, &f);

@@ -418,7 +418,7 @@ void tasks_http_lists(struct req *r)
 	struct zb_fail f;
 	struct scope s;
 	struct db_stmt *st;
-	const char *org = req_query(r, "org"), *like = NULL;
+	const char *path, *like = NULL;
 	int64_t year, ids[500];
 	int n = 0, rc;
 	json_t *items;
@@ -426,15 +426,9 @@ void tasks_http_lists(struct req *r)
 	zb_fail_init(&f);
 	scope_for(c, "task.read", &s);
 	year = req_query_int(r, "year", 0, 0, 2100, &f);
-	if (org && *org) {
-		struct org o;
-		char *end = NULL;
-		long long oid = strtoll(org, &end, 10);
-		if (!end || *end || oid <= 0 || org_load(c->db, oid, &o) != 1 || !scope_contains(&s, o.path))
-			zb_fail_set(&f, ZB_ENOTFOUND, "组织不存在");
-		else
-			like = arena_printf(&r->arena, "%s%%", o.path);
-	}
+	path = org_scope_param(r, "org", &s, &f);
+	if (path)
+		like = arena_printf(&r->arena, "%s%%", path);
 	if (f.err) {
 		resp_fail(r, &f);
 		return;

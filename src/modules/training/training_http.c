@@ -418,22 +418,7 @@ void training_http_session_update(struct req *r)
 	}
 	app_who(r, &who);
 	rc = tsession_update(c->db, &r->app->keys, &who, sid, version, &in, &f);
-	if (rc == TW_INVALID) {
-		db_rollback(c->db);
-		resp_fail(r, &f);
-		return;
-	}
-	zb_fail_release(&f);
-	if (rc == TW_STALE) {
-		db_rollback(c->db);
-		app_conflict(r, "该场次已被他人修改，请刷新后重试", tsession_json(c->db, sid));
-		return;
-	}
-	if (rc != DB_OK) {
-		app_db_fail(r, rc, 1);
-		return;
-	}
-	app_commit_answer(r, 200, tsession_json(c->db, sid));
+	app_finish_write(r, rc, &f, 200, "该场次已被他人修改，请刷新后重试", tsession_json, sid);
 }
 
 /* ---------------------------------------------------------------- attendance */

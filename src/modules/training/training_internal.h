@@ -9,9 +9,9 @@
 
 /* Outcome of an update: negative values are DB_E* errors. */
 enum {
-	TW_OK = 0,
-	TW_INVALID = 1,		/* refused, reasons in the zb_fail */
-	TW_STALE = 2,		/* the version read is no longer current */
+	TW_OK = WRITE_OK,
+	TW_INVALID = WRITE_INVALID,		/* refused, reasons in the zb_fail */
+	TW_STALE = WRITE_STALE,		/* the version read is no longer current */
 };
 
 /* A class with its organiser's place, for scope checks. */
