@@ -747,7 +747,7 @@ export default {
 			honour: 'Honours',
 			member: 'Joining and dues',
 		},
-		text: 'Finding',
+		text: 'Item',
 		date: 'Date',
 		open: 'Open',
 		explain: 'What is not done or overdue in your scope on {date}, newest first. Handling the record clears the item.',

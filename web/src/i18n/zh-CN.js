@@ -747,7 +747,7 @@ export default {
 			honour: '评先评优',
 			member: '党员发展与党费',
 		},
-		text: '问题',
+		text: '事项',
 		date: '日期',
 		open: '查看',
 		explain: '截至 {date} 您管辖范围内各项工作中尚未完成或已逾期的事项，最新在前。处理相应记录后即从待办中消失。',
