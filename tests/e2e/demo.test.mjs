@@ -206,6 +206,8 @@ test('a branch secretary sees only the branch: not in the tree, not in the list,
 	const page = await newPage(browser);
 	await login(page, srv.base, 'secretary1', DEMO_PASSWORD);
 	await byTest(page, 'org-tree').waitFor();
+	// the tree shows 加载中… until the secretary's orgs arrive: read it once they have
+	await page.waitForFunction(() => !document.querySelector('[data-test="org-tree"]').innerText.includes('加载中'));
 	const tree = await byTest(page, 'org-tree').innerText();
 	assert.match(tree, /巴音敖包嘎查党支部/);
 	assert.doesNotMatch(tree, /乌兰哈达/);
