@@ -75,6 +75,20 @@ test('dashboard of 2022: the panels with the API\'s figures; a figure opens its 
 	await page.mouse.click(box.x + box.width * 0.5 - box.height * 0.22, box.y + box.height * 0.44);
 	await page.waitForURL(new RegExp(`/people\\?.*political_status=${first.key}`));
 	await page.locator('[data-test="people-pager"]', { hasText: String(first.value) }).waitFor();
+
+	// a branch with more problems than the three shown → its to-do, every one of them, judged on 2022-12-31
+	await page.goBack();
+	const many = d.status.items.find((x) => x.kind === 'branch' && x.reasons_total > x.reasons.length);
+	assert.ok(many, 'a demo branch has more than three problems at the end of 2022');
+	const more = byTest(page, `dash-branch-more-${many.org_id}`);
+	await more.scrollIntoViewIfNeeded();
+	assert.match(await more.innerText(), new RegExp(String(many.reasons_total - many.reasons.length)));
+	await more.click();
+	await page.waitForURL(new RegExp(`/todo\\?.*org=${many.org_id}`));
+	assert.match(page.url(), /date=2022-12-31/);
+	await byTest(page, 'todo-org').filter({ hasText: many.name }).waitFor();
+	await byTest(page, 'todo-total').filter({ hasText: String(many.reasons_total) }).waitFor();
+	await shot(page, '11c-dashboard-branch-todo');
 	assert.deepEqual(page.errors, []);
 	await page.context().close();
 });

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "metrics.h"
 #include "metrics_internal.h"
+#include "../tasks/tasks.h"
 #include "../../base/arena.h"
 #include "../../base/date.h"
 
@@ -27,7 +28,7 @@ static const char SQL_TASK_COMPLETION[] =
 	"SELECT COALESCE(SUM(CASE WHEN ti.status IN ('done', 'accepted') THEN 1 ELSE 0 END), 0), COUNT(*)"
 	" FROM task_items ti JOIN orgs o ON o.id = ti.owner_org_id WHERE o.path LIKE ?"
 	" AND ti.archived_at IS NULL AND ti.due_on >= ? AND ti.due_on <= ?"
-	" AND NOT EXISTS (SELECT 1 FROM task_items c WHERE c.parent_id = ti.id AND c.archived_at IS NULL)";
+	" AND" TASK_ITEM_IS_LEAF("ti");
 
 /*
  * Reads task_supervisions, task_items, orgs (0009). Supervision ratings of

@@ -257,6 +257,7 @@ int meetings_findings(const struct findings_query *q, struct findings *out)
 {
 	struct compliance_eval e;
 	struct ymd d = date_from_days(q->as_of);
+	int64_t *branch_last = NULL;
 	int rc;
 
 	rc = compliance_evaluate(q->db, q->a, q->s, q->path_like, date_to_days((struct ymd){ d.y, 1, 1 }),
@@ -288,16 +289,26 @@ int meetings_findings(const struct findings_query *q, struct findings *out)
 		if (findings_add(out, &f) != 0)
 			rc = DB_EGENERIC;
 	}
-	/* idleness per branch, its party groups' meetings included */
+	/*
+	 * Idleness per branch, its party groups' meetings included: each org's
+	 * latest meeting is folded into its branch once (not per branch pair,
+	 * which was cubic in the number of orgs).
+	 */
+	branch_last = rc == DB_OK ? malloc((e.norg ? e.norg : 1) * sizeof(*branch_last)) : NULL;
+	if (rc == DB_OK && !branch_last)
+		rc = DB_EGENERIC;
+	for (size_t o = 0; rc == DB_OK && o < e.norg; o++)
+		branch_last[o] = INT64_MIN;
+	for (size_t o = 0; rc == DB_OK && o < e.norg; o++) {
+		long b = branch_of(&e, o);
+		if (b >= 0 && e.res.last_activity[o] > branch_last[b])
+			branch_last[b] = e.res.last_activity[o];
+	}
 	for (size_t b = 0; rc == DB_OK && b < e.norg; b++) {
-		int64_t last = INT64_MIN;
+		int64_t last = branch_last[b];
 		char l[16] = "", today[16];
 		if (strcmp(e.orgs[b].kind, "party_group") == 0)
 			continue;
-		for (size_t o = 0; o < e.norg; o++)
-			if (branch_of(&e, o) == (long)b && e.res.last_activity[o] != INT64_MIN &&
-			    (last == INT64_MIN || e.res.last_activity[o] > last))
-				last = e.res.last_activity[o];
 		if (last != INT64_MIN && q->as_of - last <= IDLE_DAYS)
 			continue;
 		if (last != INT64_MIN)
@@ -316,6 +327,7 @@ int meetings_findings(const struct findings_query *q, struct findings *out)
 		if (findings_add(out, &f) != 0)
 			rc = DB_EGENERIC;
 	}
+	free(branch_last);
 	compliance_eval_free(&e);
 	return rc;
 }

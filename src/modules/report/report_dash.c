@@ -37,9 +37,7 @@ static const char SQL_TASKS[] =
 	" AND ti.due_on < CAST(? AS TEXT) THEN 1 ELSE 0 END), 0)"
 	" FROM task_items ti JOIN orgs o ON o.id = ti.owner_org_id WHERE o.path LIKE ?"
 	" AND ti.archived_at IS NULL AND ti.due_on >= ? AND ti.due_on <= ?"
-	/* leaves: an uncorrelated NOT IN is planned once, a correlated NOT EXISTS ran per row */
-	" AND ti.id NOT IN (SELECT c.parent_id FROM task_items c WHERE c.parent_id IS NOT NULL"
-	" AND c.archived_at IS NULL)"
+	" AND" TASK_ITEM_IS_LEAF("ti")
 	" GROUP BY ti.status ORDER BY ti.status";
 
 /*
@@ -68,12 +66,17 @@ static const char SQL_HONOURS[] =
 	" WHERE n.status = 'awarded' AND o.path LIKE ? AND r.year >= ? AND r.year <= ?"
 	" GROUP BY r.category ORDER BY MIN(COALESCE(d.sort, 999)), r.category";
 
+/* Reasons shown per branch in the status panel (a county has hundreds of branches). */
+#define DASH_REASONS 3
+
 struct dash {
 	struct db *db;
 	struct arena *a;
 	const struct org *o;
 	const char *from, *to, *like;
 	long long id;
+	const struct findings_query *q;	/* the findings of the subtree on the period's last day */
+	const struct findings *fs;
 };
 
 static json_t *item(const char *key, const char *label, int64_t value, const char *link)
@@ -193,28 +196,20 @@ static void findings_q(struct dash *d, struct scope *s, struct findings_query *q
 
 /*
  * Meeting findings (missing, late, incomplete) by the period they judge
- * ("2022年3月"), from the rules engine (one provider run): the
- * organizational-life compliance problems month by month.
+ * ("2022年3月"), from the rules engine: the organizational-life compliance
+ * problems month by month.
  */
-static int meeting_findings(struct dash *d, json_t *panel)
+static void meeting_findings(struct dash *d, json_t *panel)
 {
-	struct scope s;
-	struct findings_query q;
-	struct findings fs;
 	json_t *by = json_array();
-	int rc;
 
-	findings_q(d, &s, &q);
-	findings_init(&fs, d->a);
-	rc = findings_collect(NULL, &q, "meeting", &fs);
-	for (size_t i = 0; rc == DB_OK && i < fs.n; i++) {
-		const char *period = fs.v[i].period ? fs.v[i].period : "";
-		json_t *b = bucket(by, period, period, arena_printf(d->a, "/compliance?org=%lld", d->id));
-		bump(b);
+	for (size_t i = 0; i < d->fs->n; i++) {
+		const char *period = d->fs->v[i].period ? d->fs->v[i].period : "";
+		if (!d->fs->v[i].subject || strcmp(d->fs->v[i].subject, "meeting") != 0)
+			continue;
+		bump(bucket(by, period, period, arena_printf(d->a, "/compliance?org=%lld", d->id)));
 	}
-	findings_free(&fs);
 	json_object_set_new(panel, "findings_by_period", by);
-	return rc;
 }
 
 static int meetings_panel(struct dash *d, json_t *panels)
@@ -242,7 +237,8 @@ static int meetings_panel(struct dash *d, json_t *panels)
 	json_object_set_new(panel, "compliance", metric_json(d, "meeting_compliance", &rc));
 	if (rc != DB_OK)
 		return rc;
-	return meeting_findings(d, panel);
+	meeting_findings(d, panel);
+	return DB_OK;
 }
 
 static int training_panel(struct dash *d, json_t *panels)
@@ -378,20 +374,18 @@ static int honours_panel(struct dash *d, json_t *panels)
 /* Every branch's red / yellow / green on the period's last day (today at most), with reasons. */
 static int status_panel(struct dash *d, json_t *panels)
 {
-	struct scope s;
-	struct findings_query q;
 	json_t *st, *x;
+	char day[11];
 	size_t i;
 	int rc;
 
-	findings_q(d, &s, &q);
-	st = findings_branch_status(NULL, &q, NULL, &rc);
+	date_format(date_from_days(d->q->as_of), day);
+	st = findings_status_json(d->q, d->fs, &rc);
 	if (!st)
 		return rc < 0 ? rc : DB_EGENERIC;
 	json_array_foreach(json_object_get(st, "items"), i, x)
-		json_object_set_new(x, "link", json_string(arena_printf(d->a, "/todo?org=%lld",
-			(long long)json_integer_value(json_object_get(x, "org_id")))));
-	json_object_set_new(st, "rule", json_string(FINDINGS_STATUS_RULE));
+		json_object_set_new(x, "link", json_string(arena_printf(d->a, "/todo?org=%lld&date=%s",
+			(long long)json_integer_value(json_object_get(x, "org_id")), day)));
 	json_object_set_new(panels, "status", st);
 	return DB_OK;
 }
@@ -399,9 +393,20 @@ static int status_panel(struct dash *d, json_t *panels)
 json_t *report_dashboard(struct db *db, struct arena *a, const struct org *o, const char *from,
 			 const char *to, int *rc)
 {
-	struct dash d = { db, a, o, from, to, arena_printf(a, "%s%%", o->path), (long long)o->id };
+	struct dash d = { db, a, o, from, to, arena_printf(a, "%s%%", o->path), (long long)o->id, NULL, NULL };
+	struct scope s;
+	struct findings_query q;
+	struct findings fs;
 	json_t *panels = json_object(), *disc;
 
+	/* every module's findings once: the meetings panel and the status panel share them */
+	findings_q(&d, &s, &q);
+	q.reasons_max = DASH_REASONS;	/* the rest is one click away: the branch's to-do */
+	findings_init(&fs, a);
+	d.q = &q;
+	d.fs = &fs;
+	if ((*rc = findings_collect(NULL, &q, NULL, &fs)) != DB_OK)
+		goto fail;
 	if ((*rc = members_panel(&d, panels)) != DB_OK || (*rc = meetings_panel(&d, panels)) != DB_OK ||
 	    (*rc = training_panel(&d, panels)) != DB_OK || (*rc = tasks_panel(&d, panels)) != DB_OK ||
 	    (*rc = deeds_panel(&d, panels)) != DB_OK || (*rc = eval_panel(&d, panels)) != DB_OK ||
@@ -413,9 +418,11 @@ json_t *report_dashboard(struct db *db, struct arena *a, const struct org *o, co
 	json_object_set_new(disc, "link", json_string(arena_printf(a, "/disclosure/supervision?org=%lld",
 								     (long long)o->id)));
 	json_object_set_new(panels, "disclosure", disc);
+	findings_free(&fs);
 	return json_pack("{s:I, s:s, s:s, s:s, s:o}", "org_id", (json_int_t)o->id, "org_name", o->name,
 			 "from", from, "to", to, "panels", panels);
 fail:
+	findings_free(&fs);
 	json_decref(panels);
 	if (*rc >= 0)
 		*rc = DB_EGENERIC;

@@ -385,10 +385,11 @@ static json_t *collect_findings(struct db *db, struct arena *a, const struct org
 	q.a = a;
 	q.s = &s;
 	q.as_of = date_to_days(end) < date_to_days(today) ? date_to_days(end) : date_to_days(today);
+	q.reasons_max = 1;	/* the draft uses the counts; the reasons are in fs */
 	*rc = findings_collect(NULL, &q, NULL, fs);
 	if (*rc != DB_OK)
 		return NULL;
-	status = findings_branch_status(NULL, &q, NULL, rc);
+	status = findings_status_json(&q, fs, rc);
 	return status;
 }
 

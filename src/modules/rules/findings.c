@@ -179,35 +179,93 @@ struct branch {
 	const char *path, *name, *kind;
 };
 
-/* Index of the deepest branch whose path starts `path`, or -1. */
-static long deepest(const struct branch *b, size_t n, const char *path)
-{
-	long best = -1;
-	size_t bl = 0;
+/* A branch's path and its row in tree order, sorted by path to look paths up. */
+struct branch_key {
+	const char *path;
+	long row;
+};
 
-	for (size_t i = 0; i < n; i++) {
-		size_t l = strlen(b[i].path);
-		if (strncmp(path, b[i].path, l) == 0 && (best < 0 || l > bl)) {
-			best = (long)i;
-			bl = l;
-		}
+static int by_path(const void *x, const void *y)
+{
+	return strcmp(((const struct branch_key *)x)->path, ((const struct branch_key *)y)->path);
+}
+
+/*
+ * The row of the deepest branch whose path starts `path`, or -1: each
+ * ancestor prefix of path ("/1/4/9/", "/1/4/", "/1/"), longest first, looked
+ * up by binary search in keys (sorted by path).
+ */
+static long deepest(const struct branch_key *keys, size_t n, const char *path)
+{
+	char buf[512];
+	size_t l = strlen(path);
+
+	if (l == 0 || l >= sizeof(buf))
+		return -1;
+	memcpy(buf, path, l + 1);
+	while (l > 1) {
+		struct branch_key key = { buf, -1 };
+		const struct branch_key *hit = bsearch(&key, keys, n, sizeof(*keys), by_path);
+		if (hit)
+			return hit->row;
+		buf[--l] = '\0';		/* drop the trailing '/', then the last segment */
+		while (l > 1 && buf[l - 1] != '/')
+			buf[--l] = '\0';
 	}
-	return best;
+	return -1;
+}
+
+/*
+ * Findings grouped by owning branch: order[first[i] .. first[i + 1]) are the
+ * indexes of branch i's findings, most severe first and otherwise in the
+ * providers' order. first has nb + 1 entries.
+ */
+static int group_by_branch(const struct findings *fs, const long *owner, size_t nb, size_t *first,
+			   size_t *order)
+{
+	size_t *fill = calloc(nb + 1, sizeof(*fill));
+
+	if (!fill)
+		return -1;
+	memset(first, 0, (nb + 1) * sizeof(*first));
+	for (size_t k = 0; k < fs->n; k++)
+		if (owner[k] >= 0)
+			first[owner[k] + 1]++;
+	for (size_t i = 0; i < nb; i++)
+		first[i + 1] += first[i];
+	for (int sev = RULE_HIGH; sev >= RULE_LOW; sev--)
+		for (size_t k = 0; k < fs->n; k++)
+			if (owner[k] >= 0 && (int)fs->v[k].severity == sev)
+				order[first[owner[k]] + fill[owner[k]]++] = k;
+	free(fill);
+	return 0;
 }
 
 json_t *findings_branch_status(const struct ctx *c, const struct findings_query *q,
 			       const char *subjects, int *rc)
 {
 	struct findings fs;
+	json_t *j;
+
+	findings_init(&fs, q->a);
+	*rc = findings_collect(c, q, subjects, &fs);
+	j = *rc == DB_OK ? findings_status_json(q, &fs, rc) : NULL;
+	findings_free(&fs);
+	return j;
+}
+
+json_t *findings_status_json(const struct findings_query *q, const struct findings *given, int *rc)
+{
+	const struct findings fs = *given;
 	struct branch *b = NULL;
-	size_t nb = 0, cap = 0;
+	struct branch_key *sorted = NULL;
+	size_t nb = 0, cap = 0, *first = NULL, *order = NULL;
 	const struct finding **mine = NULL;
 	long *owner = NULL;
 	struct db_stmt *st;
 	json_t *items = NULL;
 	int counts[3] = { 0, 0, 0 }, idx;
 
-	findings_init(&fs, q->a);
 	st = db_prepare(q->db, arena_printf(q->a, SQL_BRANCHES, scope_sql(q->a, q->s, "o.path")));
 	*rc = st ? DB_OK : DB_EGENERIC;
 	if (st) {
@@ -233,41 +291,55 @@ json_t *findings_branch_status(const struct ctx *c, const struct findings_query 
 	db_finalize(st);
 	if (*rc != DB_DONE)
 		goto out;
-	*rc = findings_collect(c, q, subjects, &fs);
-	if (*rc != DB_OK)
-		goto out;
 	owner = malloc((fs.n ? fs.n : 1) * sizeof(*owner));
 	mine = malloc((fs.n ? fs.n : 1) * sizeof(*mine));
-	if (!owner || !mine) {
+	order = malloc((fs.n ? fs.n : 1) * sizeof(*order));
+	first = malloc((nb + 1) * sizeof(*first));
+	if (!owner || !mine || !order || !first) {
 		*rc = DB_EGENERIC;
 		goto out;
 	}
+	/* the rows came in tree order; look branches up by path, answer in tree order */
+	sorted = malloc((nb ? nb : 1) * sizeof(*sorted));
+	if (!sorted) {
+		*rc = DB_EGENERIC;
+		goto out;
+	}
+	for (size_t i = 0; i < nb; i++)
+		sorted[i] = (struct branch_key){ b[i].path, (long)i };
+	qsort(sorted, nb, sizeof(*sorted), by_path);
 	for (size_t i = 0; i < fs.n; i++)
-		owner[i] = fs.v[i].org_path ? deepest(b, nb, fs.v[i].org_path) : -1;
+		owner[i] = fs.v[i].org_path ? deepest(sorted, nb, fs.v[i].org_path) : -1;
+	if (group_by_branch(&fs, owner, nb, first, order) != 0) {
+		*rc = DB_EGENERIC;
+		goto out;
+	}
 	items = json_array();
 	for (size_t i = 0; i < nb; i++) {
 		json_t *reasons = json_array();
 		const char *status;
-		size_t n = 0;
-		for (size_t k = 0; k < fs.n; k++)
-			if (owner[k] == (long)i) {
-				mine[n++] = &fs.v[k];
-				json_array_append_new(reasons, finding_json(&fs.v[k]));
-			}
+		size_t n = first[i + 1] - first[i];
+		for (size_t k = 0; k < n; k++) {
+			mine[k] = &fs.v[order[first[i] + k]];
+			if (!q->reasons_max || k < q->reasons_max)
+				json_array_append_new(reasons, finding_json(mine[k]));
+		}
 		status = findings_status(mine, n);
 		counts[status[0] == 'g' ? 0 : status[0] == 'y' ? 1 : 2]++;
-		json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o}",
+		json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:I}",
 			"org_id", (json_int_t)b[i].id, "name", b[i].name, "kind", b[i].kind,
 			"path", b[i].path, "status", status,
 			"status_label", status[0] == 'g' ? "绿" : status[0] == 'y' ? "黄" : "红",
-			"reasons", reasons));
+			"reasons", reasons, "reasons_total", (json_int_t)n));
 	}
 	*rc = DB_OK;
 out:
 	free(owner);
 	free(mine);
+	free(order);
+	free(first);
+	free(sorted);
 	free(b);
-	findings_free(&fs);
 	if (*rc != DB_OK) {
 		json_decref(items);
 		return NULL;

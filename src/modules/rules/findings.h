@@ -52,6 +52,7 @@ struct findings_query {
 	int64_t as_of;
 	int64_t user_id;	/* the caller; 0 = the system (no narrowing) */
 	const struct ctx *ctx;	/* the caller's grants (set by findings_collect); NULL = the system */
+	size_t reasons_max;	/* findings_branch_status: reasons kept per branch, most severe first; 0 = all */
 };
 
 /* A provider: appends its findings with findings_add. DB_OK or a negative DB_E*. */
@@ -93,12 +94,16 @@ extern const char FINDINGS_STATUS_RULE[];	/* that rule in Chinese, for the web a
 /*
  * Every branch (and general branch) in scope `s` under path_like with its
  * status and reasons on `as_of`, as the JSON /compliance/status answers:
- * {items:[{org_id, name, kind, path, status, status_label, reasons:[...]}],
- * counts:{green, yellow, red}}. Used by the route and the daily job.
+ * {items:[{org_id, name, kind, path, status, status_label, reasons:[...],
+ * reasons_total}], counts:{green, yellow, red}}. Reasons are the most severe
+ * first; q->reasons_max > 0 keeps only that many (reasons_total counts all). Used by the route and the daily job.
  * NULL on a database error (*rc set).
  */
 json_t *findings_branch_status(const struct ctx *c, const struct findings_query *q,
 			       const char *subjects, int *rc /* OUT */);
+/* The same from findings already collected for q (read with q's scope and path_like). */
+json_t *findings_status_json(const struct findings_query *q, const struct findings *fs,
+			     int *rc /* OUT */);
 /* A finding as the API's JSON. */
 json_t *finding_json(const struct finding *f);
 

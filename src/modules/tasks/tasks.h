@@ -165,4 +165,14 @@ void tasks_http_overview(struct req *r);
 void tasks_http_export(struct req *r);
 void tasks_http_import(struct req *r);
 
+/*
+ * An SQL condition: the item aliased `x` has no sub-item (a leaf). Written
+ * as an uncorrelated NOT IN, built once per query: a correlated NOT EXISTS
+ * was planned as a scan of every item per row once the statistics say that
+ * parent_id is mostly NULL (4.6 s instead of 10 ms at county scale).
+ */
+#define TASK_ITEM_IS_LEAF(x) \
+	" " x ".id NOT IN (SELECT c.parent_id FROM task_items c WHERE c.parent_id IS NOT NULL" \
+	" AND c.archived_at IS NULL)"
+
 #endif

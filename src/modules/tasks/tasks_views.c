@@ -40,7 +40,9 @@ static const char SQL_OPEN_ITEMS[] =
 	" JOIN orgs o ON o.id = COALESCE(i.owner_org_id, l.org_id)"
 	" WHERE i.archived_at IS NULL AND i.status IN ('not_started', 'in_progress')"
 	" AND i.progress_source = 'reported'"
-	" AND NOT EXISTS (SELECT 1 FROM task_items c WHERE (c.parent_id = i.id OR c.answers_item_id = i.id)"
+	/* a leaf, and no sub-item answers it (both lists built once, see tasks.h) */
+	" AND" TASK_ITEM_IS_LEAF("i")
+	" AND i.id NOT IN (SELECT c.answers_item_id FROM task_items c WHERE c.answers_item_id IS NOT NULL"
 	" AND c.archived_at IS NULL)"
 	" AND %s AND (CAST(? AS TEXT) IS NULL OR o.path LIKE CAST(? AS TEXT)) ORDER BY o.path, i.id";
 

@@ -860,6 +860,7 @@ export default {
 			high: 'High',
 		},
 		todoCount: '{n} items',
+		todoOrgOnly: 'One organization only (with its party groups and grids): {name}',
 		asOf: 'As of',
 		today: 'Today',
 		todoExplain: 'Requirements of organizational life not yet met in your scope this year up to {date}, newest period first. Recording the meeting clears the item.',
@@ -2069,8 +2070,7 @@ export default {
 		emptyHonours: 'No honours awarded in the period',
 		emptyStatus: 'No branches match',
 		reasonCount: '{n} problems',
-		more: 'Show {n} more',
-		less: 'Show less',
+		more: '{n} more: open the branch\'s to-do',
 	},
 	rpt: {
 		title: 'Annual report',

@@ -860,6 +860,7 @@ export default {
 			high: '严重',
 		},
 		todoCount: '{n} 项',
+		todoOrgOnly: '仅看一个组织（含其党小组、网格）：{name}',
 		asOf: '截至日期',
 		today: '今天',
 		todoExplain: '截至 {date} 本年度您管辖范围内尚未完成的组织生活要求，最新考核期在前。登记相应会议后即从待办中消失。',
@@ -2069,8 +2070,7 @@ export default {
 		emptyHonours: '期内没有授予的荣誉',
 		emptyStatus: '没有符合条件的支部',
 		reasonCount: '{n} 项问题',
-		more: '展开其余 {n} 项',
-		less: '收起',
+		more: '其余 {n} 项：查看该支部待办',
 	},
 	rpt: {
 		title: '述职报告',

@@ -26,10 +26,13 @@ export function mapLink(link, year) {
 		case '/eval/rounds':
 			return out('/eval/rounds', { year: y });
 		case '/todo':
-			// findings of a subject: the to-do inbox judged on the year's last day (it has no org filter);
-			// a branch's status and reasons: the compliance page of that branch and year
-			if (q.get('subject')) return out('/todo', { subject: q.get('subject'), date: y && Number(y) < new Date().getFullYear() ? `${y}-12-31` : '' });
-			return out('/compliance', { org: q.get('org'), year: y });
+			// findings of a subject, or of one branch (its status and every reason): the to-do inbox
+			// judged on the day the dashboard judged them (the year's last day for a past year)
+			return out('/todo', {
+				subject: q.get('subject') || '',
+				org: q.get('org') || '',
+				date: q.get('date') || (y && Number(y) < new Date().getFullYear() ? `${y}-12-31` : ''),
+			});
 		case '/honours/register': {
 			if (q.has('year_from') || q.has('year_to')) {
 				const a = q.get('year_from');
