@@ -8,6 +8,13 @@
 int password_hash(const char *password, char *out, size_t outlen);
 /* 1 if it matches, 0 if not (or malformed hash). */
 int password_verify(const char *hash, const char *password);
+/*
+ * A hash that matches no password, with the limits password_hash uses, so
+ * checking a password against it costs what a real check costs (for unknown
+ * usernames: timing must not tell which accounts exist). Made without
+ * hashing anything: the salt and the tag are random. out >= 128 bytes. 0 / -1.
+ */
+int password_dummy_hash(char *out, size_t outlen);
 
 /*
  * The policy: minimum length in characters and the number of character

@@ -1,6 +1,7 @@
 /* server.c - the libmicrohttpd listener: framing checks, body limits, routing, hooks, static files, security headers, access log. */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -22,6 +23,8 @@
 
 /* Largest answer built in memory; bigger ones (exports) are written to a file and sent with resp_file. */
 #define RESP_MAX ((size_t)256 << 20)
+/* An answer this big returns the freed memory to the system when it is done (on_completed). */
+#define TRIM_AFTER ((uint64_t)256 << 10)
 /* Longest request path written to the access log. */
 #define LOG_PATH_MAX 200
 
@@ -835,6 +838,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	const struct http_server *s = cls;
 	struct exchange *x = *con_cls;
 	char path[LOG_PATH_MAX * 3 + 8], method[40];
+	int big;
 
 	(void)c;
 	if (x == NULL)
@@ -853,8 +857,16 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	buf_release(&x->body);
 	buf_release(&x->r.out);
 	arena_release(&x->r.arena);
+	big = x->bytes >= TRIM_AFTER;
 	free(x);
 	*con_cls = NULL;
+	/*
+	 * A big answer was built from many small blocks (a JSON tree) that glibc
+	 * keeps in this thread's arena after they are freed: a county dashboard
+	 * left the process ~90 MB resident. Give the free pages back.
+	 */
+	if (big)
+		malloc_trim(0);
 }
 
 /*

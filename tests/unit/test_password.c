@@ -5,7 +5,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "../../src/auth/password.h"
 
@@ -43,6 +46,59 @@ static void test_hash_verify(void **state)
 
 		h1[n - 2] = h1[n - 2] == 'A' ? 'B' : 'A';
 		assert_int_equal(password_verify(h1, "Zhibu#2024"), 0);
+	}
+}
+
+/*
+ * The hash checked for unknown usernames: libsodium reads it as a hash with
+ * exactly password_hash's limits (so a check against it costs a real
+ * check's work), and no password matches it.
+ */
+static void test_dummy_hash(void **state)
+{
+	char d1[128], d2[128], real[128], small[64];
+
+	(void)state;
+	assert_int_equal(password_dummy_hash(d1, sizeof(d1)), 0);
+	assert_int_equal(password_dummy_hash(d2, sizeof(d2)), 0);
+	assert_string_not_equal(d1, d2);
+	assert_int_equal(crypto_pwhash_str_needs_rehash(d1, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+							crypto_pwhash_MEMLIMIT_INTERACTIVE), 0);
+	assert_int_equal(password_hash("Zhibu#2024", real, sizeof(real)), 0);
+	/* the same prefix "$argon2id$v=19$m=65536,t=2,p=1$" as a real hash, and the same length */
+	{
+		const char *salt = real;
+		for (int i = 0; i < 4; i++)
+			salt = strchr(salt, '$') + 1;
+		assert_memory_equal(d1, real, (size_t)(salt - real));
+		assert_int_equal(strlen(d1), strlen(real));
+	}
+	assert_int_equal(password_verify(d1, "Zhibu#2024"), 0);
+	assert_int_equal(password_verify(d1, ""), 0);
+	assert_int_equal(password_dummy_hash(small, sizeof(small)), -1);
+	assert_int_equal(password_dummy_hash(NULL, 128), -1);
+}
+
+/* Hashes from many threads at once all finish (at most two run at a time). */
+static void *hash_one(void *arg)
+{
+	char h[128];
+
+	return (void *)(intptr_t)(password_hash((const char *)arg, h, sizeof(h)) == 0 &&
+				  password_verify(h, (const char *)arg) == 1);
+}
+
+static void test_concurrent(void **state)
+{
+	pthread_t t[6];
+	void *ok;
+
+	(void)state;
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, hash_one, "Zhibu#2024"), 0);
+	for (int i = 0; i < 6; i++) {
+		assert_int_equal(pthread_join(t[i], &ok), 0);
+		assert_true(ok == (void *)(intptr_t)1);
 	}
 }
 
@@ -201,6 +257,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hash_verify),
+		cmocka_unit_test(test_dummy_hash),
+		cmocka_unit_test(test_concurrent),
 		cmocka_unit_test(test_policy_length),
 		cmocka_unit_test(test_policy_max_and_utf8),
 		cmocka_unit_test(test_policy_classes),
