@@ -6,6 +6,7 @@
 #include "../rules/findings.h"
 #include "../../auth/perm.h"
 #include "../../base/arena.h"
+#include "../../base/pathidx.h"
 #include "../../base/date.h"
 
 #define IDLE_DAYS 30		/* "no activity for 30 days" (domain.md: silence turns a branch yellow) */
@@ -232,19 +233,6 @@ void compliance_http_table(struct req *r)
 				    "orgs", orgs, "items", items));
 }
 
-/* Index of the branch (branch / general branch) an org belongs to, or -1. */
-static long branch_of(const struct compliance_eval *e, size_t o)
-{
-	long best = -1;
-
-	for (size_t i = 0; i < e->norg; i++)
-		if (strcmp(e->orgs[i].kind, "party_group") != 0 &&
-		    strncmp(e->orgs[o].path, e->orgs[i].path, strlen(e->orgs[i].path)) == 0 &&
-		    (best < 0 || strlen(e->orgs[i].path) > strlen(e->orgs[best].path)))
-			best = (long)i;
-	return best;
-}
-
 /*
  * The meetings' findings for the status and the to-do: the year of as_of up
  * to it, judged on it. A missing meeting is of its rule's severity, at least
@@ -258,6 +246,7 @@ int meetings_findings(const struct findings_query *q, struct findings *out)
 	struct compliance_eval e;
 	struct ymd d = date_from_days(q->as_of);
 	int64_t *branch_last = NULL;
+	struct path_index branches = { 0 };
 	int rc;
 
 	rc = compliance_evaluate(q->db, q->a, q->s, q->path_like, date_to_days((struct ymd){ d.y, 1, 1 }),
@@ -295,12 +284,17 @@ int meetings_findings(const struct findings_query *q, struct findings *out)
 	 * which was cubic in the number of orgs).
 	 */
 	branch_last = rc == DB_OK ? malloc((e.norg ? e.norg : 1) * sizeof(*branch_last)) : NULL;
-	if (rc == DB_OK && !branch_last)
+	if (rc == DB_OK && (!branch_last || path_index_init(&branches, e.norg) != 0))
 		rc = DB_EGENERIC;
-	for (size_t o = 0; rc == DB_OK && o < e.norg; o++)
-		branch_last[o] = INT64_MIN;
 	for (size_t o = 0; rc == DB_OK && o < e.norg; o++) {
-		long b = branch_of(&e, o);
+		branch_last[o] = INT64_MIN;
+		if (strcmp(e.orgs[o].kind, "party_group") != 0)
+			path_index_add(&branches, e.orgs[o].path, (long)o);
+	}
+	path_index_sort(&branches);
+	for (size_t o = 0; rc == DB_OK && o < e.norg; o++) {
+		/* an org's branch: the deepest org above it (itself included) that is not a party group */
+		long b = path_index_deepest(&branches, e.orgs[o].path);
 		if (b >= 0 && e.res.last_activity[o] > branch_last[b])
 			branch_last[b] = e.res.last_activity[o];
 	}
@@ -328,6 +322,7 @@ int meetings_findings(const struct findings_query *q, struct findings *out)
 			rc = DB_EGENERIC;
 	}
 	free(branch_last);
+	path_index_free(&branches);
 	compliance_eval_free(&e);
 	return rc;
 }

@@ -164,20 +164,9 @@ static int row_ints(struct db *db, const char *sql, int64_t *v, int n, const cha
 	return rc == DB_ROW || rc == DB_DONE ? DB_OK : rc < 0 ? rc : DB_EGENERIC;
 }
 
-/* The deepest of the orgs (paths) holding `path`, or -1: party groups roll into their branch. */
-static int owner_of(char *const *paths, int n, const char *path)
+int report_cov_row(const struct report_cov *cov, const char *path)
 {
-	int best = -1;
-	size_t best_len = 0;
-
-	for (int i = 0; i < n; i++) {
-		size_t len = strlen(paths[i]);
-		if (len > best_len && strncmp(path, paths[i], len) == 0) {
-			best = i;
-			best_len = len;
-		}
-	}
-	return best;
+	return (int)path_index_deepest(&cov->index, path);
 }
 
 int report_coverage_orgs(struct db *db, struct arena *a, const char *path, int year,
@@ -212,6 +201,11 @@ int report_coverage_orgs(struct db *db, struct arena *a, const char *path, int y
 	db_finalize(st);
 	if (rc != DB_DONE)
 		return rc < 0 ? rc : DB_EGENERIC;
+	path_index_on(&out->index, arena_alloc(a, (size_t)(out->n ? out->n : 1) * sizeof(struct path_key)),
+		      (size_t)out->n);
+	for (int i = 0; i < out->n; i++)
+		path_index_add(&out->index, out->paths[i], i);
+	path_index_sort(&out->index);
 	snprintf(first, sizeof(first), "%04d-01-01", year);
 	snprintf(last, sizeof(last), "%04d-12-31", year);
 	st = db_prepare(db, arena_printf(a, SQL_COVERAGE_MEMBERS_FMT, people_view_sql()));
@@ -219,7 +213,7 @@ int report_coverage_orgs(struct db *db, struct arena *a, const char *path, int y
 		return DB_EGENERIC;
 	db_bindf(st, "ssss", first, last, last, arena_printf(a, "%s%%", path));
 	while ((rc = db_step(st)) == DB_ROW) {
-		int i = owner_of(out->paths, out->n, db_col_text(st, 0));
+		int i = report_cov_row(out, db_col_text(st, 0));
 		if (i < 0)
 			continue;
 		out->orgs[i].members++;

@@ -2,6 +2,7 @@
 #ifndef ZB_REPORT_INTERNAL_H
 #define ZB_REPORT_INTERNAL_H
 
+#include "../../base/pathidx.h"
 #include <stdint.h>
 #include "report.h"
 
@@ -21,7 +22,11 @@ struct report_cov {
 	struct report_cov_org *orgs;	/* tree order; arena */
 	char **paths;			/* their paths; arena */
 	int64_t all_trained;		/* orgs with members, all trained */
+	struct path_index index;	/* paths -> row (report_cov_row); keys in the arena */
 };
+
+/* The row of the deepest listed org holding path, -1 when none: party groups roll into their branch. */
+int report_cov_row(const struct report_cov *cov, const char *path);
 
 /* Fill *out for the branches under path (two queries). DB_OK or a DB_E*. */
 int report_coverage_orgs(struct db *db, struct arena *a, const char *path, int year,

@@ -89,22 +89,6 @@ struct tables {
 	lxw_format *head, *bold;
 };
 
-/* The row of the deepest listed org holding path, -1 when none. */
-static int row_of(const struct tables *t, const char *path)
-{
-	int best = -1;
-	size_t best_len = 0;
-
-	for (int i = 0; i < t->cov.n; i++) {
-		size_t len = strlen(t->cov.paths[i]);
-		if (len > best_len && strncmp(path, t->cov.paths[i], len) == 0) {
-			best = i;
-			best_len = len;
-		}
-	}
-	return best;
-}
-
 static void table_init(struct tables *t, struct table *tb)
 {
 	memset(tb, 0, sizeof(*tb));
@@ -143,7 +127,7 @@ static int add_rows(struct tables *t, struct table *tb, const char *sql, int fir
 		return DB_EGENERIC;
 	db_params_bind(st, p);
 	while ((rc = db_step(st)) == DB_ROW) {
-		int r = row_of(t, db_col_text(st, 0));
+		int r = report_cov_row(&t->cov, db_col_text(st, 0));
 		if (r < 0)
 			continue;
 		for (int c = 0; c < n; c++)
@@ -163,7 +147,7 @@ static int add_coded(struct tables *t, struct table *tb, const char *sql, struct
 		return DB_EGENERIC;
 	db_params_bind(st, p);
 	while ((rc = db_step(st)) == DB_ROW) {
-		int r = row_of(t, db_col_text(st, 0)), c = col_of(tb, db_col_text(st, 1));
+		int r = report_cov_row(&t->cov, db_col_text(st, 0)), c = col_of(tb, db_col_text(st, 1));
 		if (r < 0 || c < 0)
 			continue;
 		tb->v[r * MAX_COLS + c] += (double)db_col_int(st, 2);

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "findings.h"
 #include "../../base/arena.h"
+#include "../../base/pathidx.h"
 #include "../meetings/meetings.h"
 #include "../tasks/tasks.h"
 #include "../grid/grid.h"
@@ -179,42 +180,6 @@ struct branch {
 	const char *path, *name, *kind;
 };
 
-/* A branch's path and its row in tree order, sorted by path to look paths up. */
-struct branch_key {
-	const char *path;
-	long row;
-};
-
-static int by_path(const void *x, const void *y)
-{
-	return strcmp(((const struct branch_key *)x)->path, ((const struct branch_key *)y)->path);
-}
-
-/*
- * The row of the deepest branch whose path starts `path`, or -1: each
- * ancestor prefix of path ("/1/4/9/", "/1/4/", "/1/"), longest first, looked
- * up by binary search in keys (sorted by path).
- */
-static long deepest(const struct branch_key *keys, size_t n, const char *path)
-{
-	char buf[512];
-	size_t l = strlen(path);
-
-	if (l == 0 || l >= sizeof(buf))
-		return -1;
-	memcpy(buf, path, l + 1);
-	while (l > 1) {
-		struct branch_key key = { buf, -1 };
-		const struct branch_key *hit = bsearch(&key, keys, n, sizeof(*keys), by_path);
-		if (hit)
-			return hit->row;
-		buf[--l] = '\0';		/* drop the trailing '/', then the last segment */
-		while (l > 1 && buf[l - 1] != '/')
-			buf[--l] = '\0';
-	}
-	return -1;
-}
-
 /*
  * Findings grouped by owning branch: order[first[i] .. first[i + 1]) are the
  * indexes of branch i's findings, most severe first and otherwise in the
@@ -258,7 +223,7 @@ json_t *findings_status_json(const struct findings_query *q, const struct findin
 {
 	const struct findings fs = *given;
 	struct branch *b = NULL;
-	struct branch_key *sorted = NULL;
+	struct path_index branches = { 0 };
 	size_t nb = 0, cap = 0, *first = NULL, *order = NULL;
 	const struct finding **mine = NULL;
 	long *owner = NULL;
@@ -299,17 +264,16 @@ json_t *findings_status_json(const struct findings_query *q, const struct findin
 		*rc = DB_EGENERIC;
 		goto out;
 	}
-	/* the rows came in tree order; look branches up by path, answer in tree order */
-	sorted = malloc((nb ? nb : 1) * sizeof(*sorted));
-	if (!sorted) {
+	/* each finding belongs to the deepest branch above its org; rows stay in tree order */
+	if (path_index_init(&branches, nb) != 0) {
 		*rc = DB_EGENERIC;
 		goto out;
 	}
 	for (size_t i = 0; i < nb; i++)
-		sorted[i] = (struct branch_key){ b[i].path, (long)i };
-	qsort(sorted, nb, sizeof(*sorted), by_path);
+		path_index_add(&branches, b[i].path, (long)i);
+	path_index_sort(&branches);
 	for (size_t i = 0; i < fs.n; i++)
-		owner[i] = fs.v[i].org_path ? deepest(sorted, nb, fs.v[i].org_path) : -1;
+		owner[i] = path_index_deepest(&branches, fs.v[i].org_path);
 	if (group_by_branch(&fs, owner, nb, first, order) != 0) {
 		*rc = DB_EGENERIC;
 		goto out;
@@ -338,7 +302,7 @@ out:
 	free(mine);
 	free(order);
 	free(first);
-	free(sorted);
+	path_index_free(&branches);
 	free(b);
 	if (*rc != DB_OK) {
 		json_decref(items);

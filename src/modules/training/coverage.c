@@ -4,7 +4,9 @@
 #include "training_internal.h"
 #include "../orgs/orgs.h"
 #include "../people/people.h"
+#include "../../base/arena.h"
 #include "../../base/date.h"
+#include "../../base/pathidx.h"
 
 /* One branch or general branch of the report. */
 struct cov_org {
@@ -36,22 +38,6 @@ static const char *members_sql(struct req *r, const struct scope *s, const char 
 		" ORDER BY v.org_path, v.name, v.person_id",
 		people_view_sql(), scope_sql(&r->arena, s, "v.org_path"),
 		org_path ? " AND v.org_path LIKE ?" : "");
-}
-
-/* The deepest listed org whose subtree holds `path`, or NULL: party groups roll into their branch. */
-static struct cov_org *owner_of(struct cov_org *orgs, int n, const char *path)
-{
-	struct cov_org *best = NULL;
-	size_t best_len = 0;
-
-	for (int i = 0; i < n; i++) {
-		size_t len = strlen(orgs[i].path);
-		if (len > best_len && strncmp(path, orgs[i].path, len) == 0) {
-			best = &orgs[i];
-			best_len = len;
-		}
-	}
-	return best;
 }
 
 static json_t *ratio_json(int64_t trained, int64_t members)
@@ -112,6 +98,7 @@ void training_http_coverage(struct req *r)
 	struct org *o = NULL;
 	struct db_stmt *st;
 	struct cov_org *orgs = NULL;
+	struct path_index owners;
 	int norgs = 0, cap = 0, rc, idx;
 	int64_t year, org_id, totals[3] = { 0, 0, 0 }, all = 0, members = 0, trained = 0;
 	char ystart[16], yend[16];
@@ -166,6 +153,12 @@ void training_http_coverage(struct req *r)
 	db_finalize(st);
 	if (rc != DB_DONE)
 		goto fail;
+	/* a member counts for the deepest listed org above them: party groups roll into their branch */
+	path_index_on(&owners, arena_alloc(&r->arena, (size_t)(norgs ? norgs : 1) * sizeof(struct path_key)),
+		      (size_t)norgs);
+	for (int i = 0; i < norgs; i++)
+		path_index_add(&owners, orgs[i].path, i);
+	path_index_sort(&owners);
 
 	st = db_prepare(c->db, members_sql(r, &s, o ? o->path : NULL));
 	if (!st) {
@@ -177,7 +170,8 @@ void training_http_coverage(struct req *r)
 	if (o)
 		db_bind_text(st, idx, arena_printf(&r->arena, "%s%%", o->path));
 	while ((rc = db_step(st)) == DB_ROW) {
-		struct cov_org *x = owner_of(orgs, norgs, db_col_text(st, 1));
+		long k = path_index_deepest(&owners, db_col_text(st, 1));
+		struct cov_org *x = k >= 0 ? &orgs[k] : NULL;
 		if (!x)
 			continue;
 		x->members++;
