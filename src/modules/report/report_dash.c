@@ -10,6 +10,7 @@
 #include "../tasks/tasks.h"
 #include "../../base/arena.h"
 #include "../../base/date.h"
+#include "../../base/pathidx.h"
 
 /* Reads people, orgs, dict_items (0003): active people of the subtree by political status. */
 static const char SQL_MEMBERS[] =
@@ -68,6 +69,24 @@ static const char SQL_HONOURS[] =
 
 /* Reasons shown per branch in the status panel (a county has hundreds of branches). */
 #define DASH_REASONS 3
+/*
+ * Above this many branches the status and training panels list the org's
+ * children (townships of a county, counties of a region) with their counts,
+ * each opening that child's dashboard, instead of every branch.
+ */
+#define DASH_BRANCH_LIST 100
+
+/* Reads orgs (0002): the org's active children, in tree order. */
+static const char SQL_CHILDREN[] =
+	"SELECT id, name, path FROM orgs WHERE parent_id = ? AND status = 'active' ORDER BY sort_key";
+
+/* One child of the dashboard's org and what its branches add up to. */
+struct child {
+	int64_t id;
+	const char *name, *path;
+	int64_t status[3];	/* its branches: green, yellow, red */
+	int64_t orgs, orgs_trained, members, trained;	/* training coverage */
+};
 
 struct dash {
 	struct db *db;
@@ -77,7 +96,56 @@ struct dash {
 	long long id;
 	const struct findings_query *q;	/* the findings of the subtree on the period's last day */
 	const struct findings *fs;
+	struct child *kids;		/* the org's children (arena), for big subtrees */
+	size_t nkids;
+	struct path_index kid_index;	/* child paths -> index in kids */
 };
+
+static int done(int rc)
+{
+	return rc == DB_DONE ? DB_OK : rc < 0 ? rc : DB_EGENERIC;
+}
+
+/* Load the org's children and index their paths. DB_OK or a DB_E*. */
+static int load_children(struct dash *d)
+{
+	struct db_stmt *st = db_prepare(d->db, SQL_CHILDREN);
+	size_t cap = 0;
+	int rc;
+
+	if (!st)
+		return DB_EGENERIC;
+	db_bind_int(st, 1, d->id);
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (d->nkids == cap) {
+			struct child *v = arena_alloc(d->a, (cap ? cap * 2 : 16) * sizeof(*v));
+			if (d->nkids)
+				memcpy(v, d->kids, d->nkids * sizeof(*v));
+			d->kids = v;
+			cap = cap ? cap * 2 : 16;
+		}
+		d->kids[d->nkids++] = (struct child){ db_col_int(st, 0), arena_strdup(d->a, db_col_text(st, 1)),
+						      arena_strdup(d->a, db_col_text(st, 2)), { 0, 0, 0 }, 0, 0, 0, 0 };
+	}
+	db_finalize(st);
+	if ((rc = done(rc)) != DB_OK)
+		return rc;
+	path_index_on(&d->kid_index, arena_alloc(d->a, (d->nkids ? d->nkids : 1) * sizeof(struct path_key)),
+		      d->nkids);
+	for (size_t i = 0; i < d->nkids; i++)
+		path_index_add(&d->kid_index, d->kids[i].path, (long)i);
+	path_index_sort(&d->kid_index);
+	return DB_OK;
+}
+
+/* The child holding path, or NULL (a branch directly under the org is its own child). */
+static struct child *child_of(struct dash *d, const char *path)
+{
+	long k = path_index_deepest(&d->kid_index, path);
+
+	return k >= 0 ? &d->kids[k] : NULL;
+}
+
 
 static json_t *item(const char *key, const char *label, int64_t value, const char *link)
 {
@@ -93,11 +161,6 @@ static int month_last(const char *month)
 	while (d > 28 && !date_valid(y, m, d))
 		d--;
 	return d;
-}
-
-static int done(int rc)
-{
-	return rc == DB_DONE ? DB_OK : rc < 0 ? rc : DB_EGENERIC;
 }
 
 static int members_panel(struct dash *d, json_t *panels)
@@ -246,21 +309,44 @@ static int training_panel(struct dash *d, json_t *panels)
 	struct report_cov cov;
 	int year = (int)strtol(d->to, NULL, 10);
 	int rc = report_coverage_orgs(d->db, d->a, d->o->path, year, &cov);
-	json_t *items;
+	json_t *items, *panel;
 
 	if (rc != DB_OK)
 		return rc;
 	items = json_array();
-	for (int i = 0; i < cov.n; i++)
-		json_array_append_new(items, json_pack("{s:I, s:s, s:I, s:I, s:b, s:s}", "org_id",
-			(json_int_t)cov.orgs[i].id, "org_name", cov.orgs[i].name, "members",
-			(json_int_t)cov.orgs[i].members, "trained", (json_int_t)cov.orgs[i].trained,
-			"all_trained", cov.orgs[i].members > 0 && cov.orgs[i].trained == cov.orgs[i].members,
-			"link", arena_printf(d->a, "/trainings/coverage?org=%lld&year=%d",
-					     (long long)cov.orgs[i].id, year)));
-	json_object_set_new(panels, "training", json_pack("{s:i, s:I, s:i, s:o, s:s}", "year", year,
-		"orgs_fully_trained", (json_int_t)cov.all_trained, "orgs", cov.n, "items", items, "link",
-		arena_printf(d->a, "/trainings/coverage?org=%lld&year=%d", d->id, year)));
+	for (int i = 0; i < cov.n; i++) {
+		int all = cov.orgs[i].members > 0 && cov.orgs[i].trained == cov.orgs[i].members;
+		struct child *k = cov.n > DASH_BRANCH_LIST ? child_of(d, cov.paths[i]) : NULL;
+		if (k) {
+			k->orgs++;
+			k->orgs_trained += all;
+			k->members += cov.orgs[i].members;
+			k->trained += cov.orgs[i].trained;
+		}
+		if (cov.n <= DASH_BRANCH_LIST)
+			json_array_append_new(items, json_pack("{s:I, s:s, s:I, s:I, s:b, s:s}", "org_id",
+				(json_int_t)cov.orgs[i].id, "org_name", cov.orgs[i].name, "members",
+				(json_int_t)cov.orgs[i].members, "trained", (json_int_t)cov.orgs[i].trained,
+				"all_trained", all, "link", arena_printf(d->a, "/trainings/coverage?org=%lld&year=%d",
+									  (long long)cov.orgs[i].id, year)));
+	}
+	panel = json_pack("{s:i, s:I, s:i, s:o, s:s}", "year", year, "orgs_fully_trained",
+			  (json_int_t)cov.all_trained, "orgs", cov.n, "items", items, "link",
+			  arena_printf(d->a, "/trainings/coverage?org=%lld&year=%d", d->id, year));
+	if (cov.n > DASH_BRANCH_LIST) {
+		json_t *by = json_array();
+		for (size_t i = 0; i < d->nkids; i++)
+			if (d->kids[i].orgs)
+				json_array_append_new(by, json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:s}",
+					"org_id", (json_int_t)d->kids[i].id, "org_name", d->kids[i].name,
+					"orgs", (json_int_t)d->kids[i].orgs, "orgs_fully_trained",
+					(json_int_t)d->kids[i].orgs_trained, "members", (json_int_t)d->kids[i].members,
+					"trained", (json_int_t)d->kids[i].trained, "link",
+					arena_printf(d->a, "/dashboard?org=%lld&from=%s&to=%s",
+						     (long long)d->kids[i].id, d->from, d->to)));
+		json_object_set_new(panel, "by_child", by);
+	}
+	json_object_set_new(panels, "training", panel);
 	return DB_OK;
 }
 
@@ -386,6 +472,28 @@ static int status_panel(struct dash *d, json_t *panels)
 	json_array_foreach(json_object_get(st, "items"), i, x)
 		json_object_set_new(x, "link", json_string(arena_printf(d->a, "/todo?org=%lld&date=%s",
 			(long long)json_integer_value(json_object_get(x, "org_id")), day)));
+	if (json_array_size(json_object_get(st, "items")) > DASH_BRANCH_LIST) {
+		/* too many to list: each child's counts, and its own dashboard one click away */
+		json_t *by = json_array();
+		json_array_foreach(json_object_get(st, "items"), i, x) {
+			struct child *k = child_of(d, json_string_value(json_object_get(x, "path")));
+			const char *c = json_string_value(json_object_get(x, "status"));
+			if (k)
+				k->status[c[0] == 'g' ? 0 : c[0] == 'y' ? 1 : 2]++;
+		}
+		for (i = 0; i < d->nkids; i++)
+			if (d->kids[i].status[0] + d->kids[i].status[1] + d->kids[i].status[2])
+				json_array_append_new(by, json_pack("{s:I, s:s, s:{s:I, s:I, s:I}, s:s}",
+					"org_id", (json_int_t)d->kids[i].id, "org_name", d->kids[i].name,
+					"counts", "green", (json_int_t)d->kids[i].status[0], "yellow",
+					(json_int_t)d->kids[i].status[1], "red", (json_int_t)d->kids[i].status[2], "link",
+					arena_printf(d->a, "/dashboard?org=%lld&from=%s&to=%s",
+						     (long long)d->kids[i].id, d->from, d->to)));
+		json_object_set_new(st, "branches", json_integer((json_int_t)json_array_size(
+			json_object_get(st, "items"))));
+		json_object_set_new(st, "items", json_array());
+		json_object_set_new(st, "by_child", by);
+	}
 	json_object_set_new(panels, "status", st);
 	return DB_OK;
 }
@@ -393,7 +501,8 @@ static int status_panel(struct dash *d, json_t *panels)
 json_t *report_dashboard(struct db *db, struct arena *a, const struct org *o, const char *from,
 			 const char *to, int *rc)
 {
-	struct dash d = { db, a, o, from, to, arena_printf(a, "%s%%", o->path), (long long)o->id, NULL, NULL };
+	struct dash d = { db, a, o, from, to, arena_printf(a, "%s%%", o->path), (long long)o->id, NULL, NULL, NULL, 0,
+			  { NULL, 0, 0, 0 } };
 	struct scope s;
 	struct findings_query q;
 	struct findings fs;
@@ -405,7 +514,7 @@ json_t *report_dashboard(struct db *db, struct arena *a, const struct org *o, co
 	findings_init(&fs, a);
 	d.q = &q;
 	d.fs = &fs;
-	if ((*rc = findings_collect(NULL, &q, NULL, &fs)) != DB_OK)
+	if ((*rc = load_children(&d)) != DB_OK || (*rc = findings_collect(NULL, &q, NULL, &fs)) != DB_OK)
 		goto fail;
 	if ((*rc = members_panel(&d, panels)) != DB_OK || (*rc = meetings_panel(&d, panels)) != DB_OK ||
 	    (*rc = training_panel(&d, panels)) != DB_OK || (*rc = tasks_panel(&d, panels)) != DB_OK ||

@@ -2068,6 +2068,8 @@ export default {
 		emptyDeeds: 'No deeds closed in the period',
 		emptyEval: 'No published star ratings in the period',
 		emptyHonours: 'No honours awarded in the period',
+		byChild: '{n} branches, summed by child organization; click one to open its dashboard',
+		childOrg: 'Child organization',
 		emptyStatus: 'No branches match',
 		reasonCount: '{n} problems',
 		more: '{n} more: open the branch\'s to-do',

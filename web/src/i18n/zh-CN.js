@@ -2068,6 +2068,8 @@ export default {
 		emptyDeeds: '期内没有办结的办实事事项',
 		emptyEval: '期内没有已公布的星级评定结果',
 		emptyHonours: '期内没有授予的荣誉',
+		byChild: '共 {n} 个支部，按下级组织汇总；点击组织名称查看其看板',
+		childOrg: '下级组织',
 		emptyStatus: '没有符合条件的支部',
 		reasonCount: '{n} 项问题',
 		more: '其余 {n} 项：查看该支部待办',
