@@ -1,16 +1,10 @@
 // dashboard_scale.test.mjs - a subtree with more branches than the dashboard lists one by one: the status and training panels sum the branches by child org, each child opening its own dashboard, and the sums equal the full per-branch status.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, DEMO_PASSWORD } from './lib.mjs';
+import { startServer, Client, DEMO_PASSWORD, ok } from './lib.mjs';
 
 let srv, township, root, general;
 const EXTRA = 90;	// with the demo's 20 branches more than the 100 the dashboard lists; alone, fewer
-
-async function ok(promise, status = 200) {
-	const r = await promise;
-	assert.equal(r.status, status, r.text);
-	return r.body;
-}
 
 before(async () => {
 	srv = await startServer({}, { demo: true });

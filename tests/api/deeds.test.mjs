@@ -1,7 +1,7 @@
 // deeds.test.mjs - residents' requests end to end: the public page (submit, track, confirm), a grid worker taking it to 办结, reopening, the overdue finding in the to-do, grid-worker scope, the demo's 200 deeds of 2022, and refusals (markup, size, rate limit) that store nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, DEMO_PASSWORD } from './lib.mjs';
+import { startServer, Client, DEMO_PASSWORD, ok } from './lib.mjs';
 
 const RATE = 8;	// public submissions per address per 10 minutes on this server
 let srv, township, gw, sec1, pub, orgs, v3, myGrids, otherGrid;
@@ -11,12 +11,6 @@ async function login(username) {
 	const r = await c.login(username, DEMO_PASSWORD);
 	assert.equal(r.status, 200, `${username}: ${r.text}`);
 	return c;
-}
-
-async function ok(promise, status = 200) {
-	const r = await promise;
-	assert.equal(r.status, status, r.text);
-	return r.body;
 }
 
 let submissions = 0;	// every public POST counts against the address's budget

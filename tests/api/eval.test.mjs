@@ -1,7 +1,7 @@
 // eval.test.mjs - branch evaluation: the demo's published 2022 round, designations 1 + 8, weak-branch candidates and rectification, a round from self-assessment to publication, record-based scores live before publication and frozen after, scope, refusals, stale versions.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, DEMO_PASSWORD } from './lib.mjs';
+import { startServer, Client, DEMO_PASSWORD, ok } from './lib.mjs';
 
 let srv, township, sec1, sec2, reviewer, orgs, root, v1, v2;
 
@@ -10,12 +10,6 @@ async function login(username) {
 	const r = await c.login(username, DEMO_PASSWORD);
 	assert.equal(r.status, 200, `${username}: ${r.text}`);
 	return c;
-}
-
-async function ok(promise, status = 200) {
-	const r = await promise;
-	assert.equal(r.status, status, r.text);
-	return r.body;
 }
 
 async function grantOrg(c) {

@@ -1,7 +1,7 @@
 // grid.test.mjs - grids, households (phone masked, tags), visits, the silent minority and its setting; members' intake and own records; scope of secretaries and grid workers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, DEMO_PASSWORD } from './lib.mjs';
+import { startServer, Client, DEMO_PASSWORD, ok } from './lib.mjs';
 
 let srv, township, sec1, sec2, gw, member, orgs, v1, v2;
 
@@ -10,12 +10,6 @@ async function login(username) {
 	const r = await c.login(username, DEMO_PASSWORD);
 	assert.equal(r.status, 200, `${username}: ${r.text}`);
 	return c;
-}
-
-async function ok(promise, status = 200) {
-	const r = await promise;
-	assert.equal(r.status, status, r.text);
-	return r.body;
 }
 
 function grantOrg(whoami) {

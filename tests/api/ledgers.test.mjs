@@ -1,7 +1,7 @@
 // ledgers.test.mjs - the cadre ledgers on the demo township: reserve cadres, graduates' assessments and the due to-do, committee terms, rules, scope.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, DEMO_PASSWORD } from './lib.mjs';
+import { startServer, Client, DEMO_PASSWORD, ok } from './lib.mjs';
 
 let srv, township, orgs, root;
 const byName = (name) => orgs.find((o) => o.name === name);
@@ -11,12 +11,6 @@ async function login(username, password = DEMO_PASSWORD) {
 	const r = await c.login(username, password);
 	assert.equal(r.status, 200, `${username}: ${r.text}`);
 	return c;
-}
-
-async function ok(promise, status = 200) {
-	const r = await promise;
-	assert.equal(r.status, status, r.text);
-	return r.body;
 }
 
 before(async () => {

@@ -3,6 +3,7 @@
 // ZHIBU_BIN picks the binary (build/zhibu or build-asan/zhibu); ZHIBU_TEST_BACKEND is
 // "sqlite" (a file in a temp dir) or "postgres" (a new database in the cluster named by
 // ZHIBU_TEST_PG_ADMIN_URL, dropped at the end).
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -204,6 +205,13 @@ export async function serveAgain(env) {
 }
 
 /** An HTTP client with its own cookie jar and CSRF token, like one browser tab. */
+/** The body of an answer that must have `status` (200 unless told); fails the test with the answer's text otherwise. */
+export async function ok(promise, status = 200) {
+	const r = await promise;
+	assert.equal(r.status, status, r.text);
+	return r.body;
+}
+
 export class Client {
 	constructor(base) {
 		this.base = base;

@@ -1,7 +1,7 @@
 // meetings.test.mjs - meetings with attendance, quorum, locking and correction, the rules and compliance (status, to-do, table) on the demo township.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, DEMO_PASSWORD } from './lib.mjs';
+import { startServer, Client, DEMO_PASSWORD, ok } from './lib.mjs';
 
 let srv, township, sec1, sec2, member, orgs, root, v1, v2;
 
@@ -10,12 +10,6 @@ async function login(username, password = DEMO_PASSWORD) {
 	const r = await c.login(username, password);
 	assert.equal(r.status, 200, `${username}: ${r.text}`);
 	return c;
-}
-
-async function ok(promise, status = 200) {
-	const r = await promise;
-	assert.equal(r.status, status, r.text);
-	return r.body;
 }
 
 async function membersOf(orgId) {

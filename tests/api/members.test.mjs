@@ -1,7 +1,7 @@
 // members.test.mjs - the member lifecycle on the demo township: joining from applicant to full member (one step refused out of order), dues and their arrears findings, a transfer between two branches seen from both sides and the township, scope, stale versions, Chinese field errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, DEMO_PASSWORD } from './lib.mjs';
+import { startServer, Client, DEMO_PASSWORD, ok } from './lib.mjs';
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
 let srv, township, sec1, sec2, reviewer, orgs, root, v1, v2;
@@ -11,12 +11,6 @@ async function login(username, password = DEMO_PASSWORD) {
 	const r = await c.login(username, password);
 	assert.equal(r.status, 200, `${username}: ${r.text}`);
 	return c;
-}
-
-async function ok(promise, status = 200) {
-	const r = await promise;
-	assert.equal(r.status, status, r.text);
-	return r.body;
 }
 
 /** A valid GB 11643 number for a birth date. */

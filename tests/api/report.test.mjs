@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, Client, DEMO_PASSWORD } from './lib.mjs';
+import { startServer, Client, DEMO_PASSWORD, ok } from './lib.mjs';
 
 let srv, township, sec1, reviewer, orgs, root, v1, other;
 
@@ -14,12 +14,6 @@ async function login(username, password = DEMO_PASSWORD) {
 	const r = await c.login(username, password);
 	assert.equal(r.status, 200, `${username}: ${r.text}`);
 	return c;
-}
-
-async function ok(promise, status = 200) {
-	const r = await promise;
-	assert.equal(r.status, status, r.text);
-	return r.body;
 }
 
 const annual = (c, org, year = 2022) => ok(c.get(`/api/v1/reports/annual?org=${org}&year=${year}`));

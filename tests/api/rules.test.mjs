@@ -1,7 +1,7 @@
 // rules.test.mjs - POST /api/v1/rules: a new requirement judged by /compliance, its field-by-field refusals, and the duplicate refused in favour of editing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, DEMO_PASSWORD } from './lib.mjs';
+import { startServer, Client, DEMO_PASSWORD, ok } from './lib.mjs';
 
 let srv, township, sec1, root;
 
@@ -10,12 +10,6 @@ async function login(username) {
 	const r = await c.login(username, DEMO_PASSWORD);
 	assert.equal(r.status, 200, `${username}: ${r.text}`);
 	return c;
-}
-
-async function ok(promise, status = 200) {
-	const r = await promise;
-	assert.equal(r.status, status, r.text);
-	return r.body;
 }
 
 before(async () => {

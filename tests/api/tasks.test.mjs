@@ -1,7 +1,7 @@
 // tasks.test.mjs - responsibility lists: push-down to branches, progress with evidence, roll-up, acceptance, findings in the to-do, xlsx round trip, scope, versions, the demo's 2022 list.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, DEMO_PASSWORD } from './lib.mjs';
+import { startServer, Client, DEMO_PASSWORD, ok } from './lib.mjs';
 
 let srv, township, sec1, sec2, member, orgs, root, v1, v2, v3;
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n% tasks evidence\n');
@@ -12,12 +12,6 @@ async function login(username) {
 	const r = await c.login(username, DEMO_PASSWORD);
 	assert.equal(r.status, 200, `${username}: ${r.text}`);
 	return c;
-}
-
-async function ok(promise, status = 200) {
-	const r = await promise;
-	assert.equal(r.status, status, r.text);
-	return r.body;
 }
 
 async function grantOrg(c) {

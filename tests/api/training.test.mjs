@@ -1,7 +1,7 @@
 // training.test.mjs - training classes, sessions, attendance and coverage: validation, coverage maths, scope, the demo's 2022 figures.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, DEMO_PASSWORD, userClient } from './lib.mjs';
+import { startServer, Client, DEMO_PASSWORD, userClient, ok } from './lib.mjs';
 
 let srv, township, orgs, root, branch, group, other;
 const people = {};
@@ -11,12 +11,6 @@ async function login(username, password = DEMO_PASSWORD) {
 	const r = await c.login(username, password);
 	assert.equal(r.status, 200, `${username}: ${r.text}`);
 	return c;
-}
-
-async function ok(promise, status = 200) {
-	const r = await promise;
-	assert.equal(r.status, status, r.text);
-	return r.body;
 }
 
 function person(org, name, over = {}) {
