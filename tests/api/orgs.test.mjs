@@ -159,6 +159,10 @@ test('move re-parents the whole subtree and refuses cycles', async () => {
 	const child = (await staff.get(`/api/v1/orgs/${ids.a1}`)).body;
 	assert.equal(child.path, `/1/${gb.body.id}/${ids.a}/${ids.a1}/`);
 	assert.equal(child.depth, 3);
+	// the tree order carried the whole subtree along: the general branch, the moved branch, its child
+	const flat = (await staff.get('/api/v1/orgs?format=flat&page_size=200')).body.items.map((x) => x.id);
+	const at = (id) => flat.indexOf(id);
+	assert.ok(at(gb.body.id) >= 0 && at(ids.a) === at(gb.body.id) + 1 && at(ids.a1) === at(ids.a) + 1, flat.join(','));
 	// the secretary of the moved branch still sees it
 	const sec = new Client(srv.base);
 	await sec.login('sec_a', 'User#2026pass');

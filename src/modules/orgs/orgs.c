@@ -31,9 +31,14 @@ static const char SQL_SET_PATH[] = "UPDATE orgs SET path = ? WHERE id = ?";
 static const char SQL_KEY_OF[] =
 	"SELECT o.sort_key, o.sort, o.path, COALESCE(p.sort_key, '/') FROM orgs o"
 	" LEFT JOIN orgs p ON p.id = o.parent_id WHERE o.id = ?";
+/*
+ * The subtree as a range of paths, [prefix, prefix with its last '/' raised
+ * to '0'): an index range in both databases, where SQLite's LIKE (case-
+ * insensitive) scanned every org for each insert and move.
+ */
 static const char SQL_REKEY_SUBTREE[] =
 	"UPDATE orgs SET sort_key = CAST(? AS TEXT) || substr(sort_key, CAST(? AS INTEGER))"
-	" WHERE path LIKE ?";
+	" WHERE path >= CAST(? AS TEXT) AND path < CAST(? AS TEXT)";
 
 /*
  * Which kinds may sit under which: a party group only inside a branch or
@@ -240,7 +245,7 @@ int64_t org_insert(struct db *db, const struct org_fields *v, const struct org *
 int org_rekey(struct db *db, int64_t id)
 {
 	struct db_stmt *st = db_prepare(db, SQL_KEY_OF);
-	char oldkey[1024] = "", newkey[1100] = "", like[300] = "";
+	char oldkey[1024] = "", newkey[1100] = "", from[300] = "", to[300] = "";
 	int rc;
 
 	if (!st)
@@ -251,14 +256,17 @@ int org_rekey(struct db *db, int64_t id)
 		snprintf(oldkey, sizeof(oldkey), "%s", db_col_text(st, 0));
 		snprintf(newkey, sizeof(newkey), "%s%05" PRId64 "%010" PRId64 "/", db_col_text(st, 3),
 			 db_col_int(st, 1), id);
-		snprintf(like, sizeof(like), "%s%%", db_col_text(st, 2));
+		snprintf(from, sizeof(from), "%s", db_col_text(st, 2));
+		snprintf(to, sizeof(to), "%s", from);
+		if (*to)
+			to[strlen(to) - 1] = '/' + 1;	/* paths end in '/': "/1/4/" .. "/1/40" */
 	}
 	db_finalize(st);
 	if (rc != DB_ROW)
 		return rc < 0 ? rc : DB_EGENERIC;
 	if (strcmp(oldkey, newkey) == 0)
 		return DB_OK;
-	return db_run(db, SQL_REKEY_SUBTREE, "sis", newkey, (int64_t)strlen(oldkey) + 1, like);
+	return db_run(db, SQL_REKEY_SUBTREE, "siss", newkey, (int64_t)strlen(oldkey) + 1, from, to);
 }
 
 int64_t org_create_system(struct db *db, const struct keys *k, int64_t parent_id,
