@@ -138,6 +138,7 @@ UNIT_TESTS += check
 UNIT_TESTS += date
 UNIT_TESTS += json
 UNIT_TESTS += router
+UNIT_TESTS += response
 UNIT_TESTS += crypt
 UNIT_TESTS += password
 UNIT_TESTS += totp

@@ -228,3 +228,12 @@ void arena_release(struct arena *a)
 	}
 	a->head = NULL;
 }
+
+size_t arena_size(const struct arena *a)
+{
+	size_t n = 0;
+
+	for (const struct arena_block *b = a->head; b; b = b->next)
+		n += b->size;
+	return n;
+}

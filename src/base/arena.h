@@ -26,6 +26,7 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
 void arena_reset(struct arena *a);	/* keep the first block, drop the rest */
+size_t arena_size(const struct arena *a);	/* bytes of the blocks held (walks them) */
 void arena_release(struct arena *a);	/* free everything */
 
 #endif

@@ -71,6 +71,8 @@ struct req {
 	int nheaders;
 	int answered;
 	const char *file_path;	/* set by resp_file: send this file instead of `out` */
+	int streaming;		/* between resp_json_begin and resp_json_end */
+	size_t stream_items;
 };
 
 /* Request accessors (NULL when absent). */
@@ -101,6 +103,16 @@ json_t *req_json(struct req *r, struct zb_fail *f);
 /* Responses. Each sets status/body; `j` is stolen (decref'd). */
 void resp_json(struct req *r, int status, json_t *j);
 void resp_fail(struct req *r, struct zb_fail *f);	/* releases f */
+/*
+ * A JSON answer with one long array, written item by item so that the whole
+ * document never exists as one tree (a county's compliance table is ~11,000
+ * objects): the object `head` (stolen) with the member `key` appended, an
+ * array holding each item given to resp_json_item (stolen), closed by
+ * resp_json_end. Any failure (NULL head or item, output cap) becomes a 500.
+ */
+void resp_json_begin(struct req *r, int status, json_t *head, const char *key);
+void resp_json_item(struct req *r, json_t *item);
+void resp_json_end(struct req *r);
 void resp_error(struct req *r, enum zb_err e, const char *message);
 void resp_header(struct req *r, const char *name, const char *value);	/* strings copied */
 void resp_text(struct req *r, int status, const char *content_type, const char *body, size_t len);

@@ -62,6 +62,68 @@ void resp_json(struct req *r, int status, json_t *j)
 	json_decref(j);
 }
 
+void resp_json_begin(struct req *r, int status, json_t *head, const char *key)
+{
+	json_t *k;
+
+	if (r->answered) {
+		json_decref(head);
+		return;
+	}
+	k = key ? json_string(key) : NULL;
+	resp_json(r, status, head);
+	if (r->status != status || !k || r->out.len < 2 || r->out.data[r->out.len - 1] != '}') {
+		json_decref(k);
+		if (r->status == status)
+			answer_internal(r);
+		return;
+	}
+	/* reopen the object: drop its '}', then ,"key":[ */
+	r->out.data[--r->out.len] = '\0';
+	if (r->out.len > 1)
+		buf_putc(&r->out, ',');
+	json_dump_callback(k, dump_to_buf, &r->out, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(k);
+	buf_puts(&r->out, ":[");
+	r->streaming = 1;
+	r->stream_items = 0;
+	if (r->out.err)
+		answer_internal(r);
+}
+
+void resp_json_item(struct req *r, json_t *item)
+{
+	if (!r->streaming || r->out.err) {
+		json_decref(item);
+		return;
+	}
+	if (!item) {
+		log_error("request %s: an item of a streamed answer could not be built", r->id);
+		r->streaming = 0;
+		answer_internal(r);
+		return;
+	}
+	if (r->stream_items++)
+		buf_putc(&r->out, ',');
+	if (json_dump_callback(item, dump_to_buf, &r->out, JSON_COMPACT | JSON_ENCODE_ANY) != 0 ||
+	    r->out.err) {
+		log_error("request %s: streamed JSON answer too big (%zu bytes so far)", r->id, r->out.len);
+		r->streaming = 0;
+		answer_internal(r);
+	}
+	json_decref(item);
+}
+
+void resp_json_end(struct req *r)
+{
+	if (!r->streaming)
+		return;
+	r->streaming = 0;
+	buf_puts(&r->out, "]}");
+	if (r->out.err)
+		answer_internal(r);
+}
+
 /* Answer with the standard error body for f and its status, then release f. */
 void resp_fail(struct req *r, struct zb_fail *f)
 {

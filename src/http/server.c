@@ -23,7 +23,7 @@
 
 /* Largest answer built in memory; bigger ones (exports) are written to a file and sent with resp_file. */
 #define RESP_MAX ((size_t)256 << 20)
-/* An answer this big returns the freed memory to the system when it is done (on_completed). */
+/* An answer or a request arena this big returns the freed memory to the system when done (on_completed). */
 #define TRIM_AFTER ((uint64_t)256 << 10)
 /* Longest request path written to the access log. */
 #define LOG_PATH_MAX 200
@@ -483,6 +483,10 @@ static void run_route(struct exchange *x, const struct route *rt)
 		go = hk->begin(r) == 0;
 	if (go)
 		rt->fn(r);
+	if (r->streaming) {
+		log_error("request %s: %s %s left its streamed answer open", r->id, r->method, rt->pattern);
+		resp_json_end(r);
+	}
 	if (hk != NULL && hk->begin != NULL && hk->end != NULL)
 		hk->end(r);
 	if (!r->answered) {
@@ -856,14 +860,15 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		atomic_fetch_sub(&((struct http_server *)s)->uploads, 1);
 	buf_release(&x->body);
 	buf_release(&x->r.out);
+	big = x->bytes >= TRIM_AFTER || arena_size(&x->r.arena) >= TRIM_AFTER;
 	arena_release(&x->r.arena);
-	big = x->bytes >= TRIM_AFTER;
 	free(x);
 	*con_cls = NULL;
 	/*
-	 * A big answer was built from many small blocks (a JSON tree) that glibc
-	 * keeps in this thread's arena after they are freed: a county dashboard
-	 * left the process ~90 MB resident. Give the free pages back.
+	 * A big answer or a request that needed much memory (findings of a
+	 * county, a JSON tree) leaves many small freed blocks that glibc keeps
+	 * in this thread's arena: a county dashboard left the process ~90 MB
+	 * resident. Give the free pages back.
 	 */
 	if (big)
 		malloc_trim(0);

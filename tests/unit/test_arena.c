@@ -201,6 +201,22 @@ static void test_release_then_reuse(void **state)
 	arena_release(&a);
 }
 
+/* arena_size: the bytes of the blocks held, a big allocation's own block included. */
+static void test_size(void **state)
+{
+	struct arena a;
+
+	(void)state;
+	arena_init(&a, 1024);
+	assert_int_equal(arena_size(&a), 0);
+	arena_alloc(&a, 10);
+	assert_int_equal(arena_size(&a), 1024);
+	arena_alloc(&a, 2000);		/* more than a block: a block of its own */
+	assert_true(arena_size(&a) >= 1024 + 2000);
+	arena_release(&a);
+	assert_int_equal(arena_size(&a), 0);
+}
+
 #ifdef TEST_ASAN
 /* Memory not handed out, and memory given back by reset, is poisoned for ASan. */
 static void test_asan_poisoning(void **state)
@@ -235,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_reset_reuses_first_block),
 		cmocka_unit_test(test_reset_after_only_big),
 		cmocka_unit_test(test_release_then_reuse),
+		cmocka_unit_test(test_size),
 #ifdef TEST_ASAN
 		cmocka_unit_test(test_asan_poisoning),
 #endif

@@ -188,7 +188,7 @@ void compliance_http_table(struct req *r)
 	struct ymd t = date_today_cn();
 	int64_t today = date_to_days(t), from, to;
 	const char *path;
-	json_t *items, *orgs;
+	json_t *orgs;
 	char a[16], b[16], c[16];
 	int rc;
 
@@ -212,9 +212,6 @@ void compliance_http_table(struct req *r)
 		app_db_fail(r, rc, 0);
 		return;
 	}
-	items = json_array();
-	for (size_t i = 0; i < e.res.ncells; i++)
-		json_array_append_new(items, cell_json(r, &e, &e.res.cells[i]));
 	orgs = json_array();
 	for (size_t i = 0; i < e.norg; i++) {
 		if (e.res.last_activity[i] != INT64_MIN)
@@ -228,9 +225,13 @@ void compliance_http_table(struct req *r)
 	day_text(from, a);
 	day_text(to, b);
 	day_text(today, c);
+	/* the cells are written one by one: a county's ~11,000 never exist as one JSON tree */
+	resp_json_begin(r, 200, json_pack("{s:s, s:s, s:s, s:o}", "from", a, "to", b, "as_of", c,
+					  "orgs", orgs), "items");
+	for (size_t i = 0; i < e.res.ncells; i++)
+		resp_json_item(r, cell_json(r, &e, &e.res.cells[i]));
+	resp_json_end(r);
 	compliance_eval_free(&e);
-	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:o, s:o}", "from", a, "to", b, "as_of", c,
-				    "orgs", orgs, "items", items));
 }
 
 /*
