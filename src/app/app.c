@@ -122,12 +122,44 @@ static int app_begin(struct req *r)
 	return 0;
 }
 
+/* What the user reads when the request's database connection was lost. */
+static const char MSG_LOST_READ[] = "数据库连接中断，请稍后重试";
+static const char MSG_LOST_WRITE[] = "数据库连接中断，请稍后重试；如刚才在保存，请先刷新查看是否已保存";
+
+static int app_is_write(const struct req *r)
+{
+	return strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0;
+}
+
+static void app_answer_lost(struct req *r)
+{
+	resp_error(r, ZB_EUNAVAILABLE, app_is_write(r) ? MSG_LOST_WRITE : MSG_LOST_READ);
+}
+
+/*
+ * After each handler: give the connection back. If it was lost during the
+ * request (db_lost: the database layer retried what was safe and gave up),
+ * every database call after the loss failed, so whatever the handler made
+ * of that (a 500, a 401 from a session lookup that found no row, a short
+ * list) is replaced by 503 and a message to retry: a cut transaction was
+ * rolled back by the server, and only a COMMIT cut in flight may have been
+ * kept, hence the hint to check before saving again. The pool reconnects
+ * the connection for the next request.
+ */
 static void app_end(struct req *r)
 {
 	struct app *app = (struct app *)r->app;
 	struct ctx *c = req_ctx(r);
 
 	if (c && c->db) {
+		if (db_lost(c->db)) {
+			log_error("request %s: database connection lost: %s", r->id,
+				  db_errmsg(c->db));
+			r->answered = 0;
+			r->file_path = NULL;
+			r->nheaders = 0;
+			app_answer_lost(r);
+		}
 		db_pool_release(app->pool, c->db);
 		c->db = NULL;
 	}
@@ -168,6 +200,10 @@ void app_db_fail(struct req *r, int rc, int in_tx)
 	case DB_EFULL:
 		log_error("request %s: storage full or I/O error: %s", r->id, db_errmsg(c->db));
 		resp_error(r, ZB_EUNAVAILABLE, "存储空间不足或磁盘故障，数据未保存，请联系系统管理员");
+		break;
+	case DB_ELOST:
+		/* 503; app_end logs it, and answers the same for handlers that passed DB_EGENERIC */
+		app_answer_lost(r);
 		break;
 	default:
 		log_error("request %s: database error %d: %s", r->id, rc, db_errmsg(c->db));

@@ -87,6 +87,11 @@ const char *db_errmsg(const struct db *db)
 	return db ? db->errmsg : "no database connection";
 }
 
+int db_lost(struct db *db)
+{
+	return db && db->ops->lost && db->ops->lost(db);
+}
+
 int db_exec(struct db *db, const char *sql)
 {
 	if (!db || !sql)

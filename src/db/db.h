@@ -27,6 +27,7 @@ enum {
 	DB_ECONSTRAINT = -2,	/* unique / foreign key / check violation */
 	DB_EBUSY = -3,		/* locked / serialization failure: retry the transaction */
 	DB_EFULL = -4,		/* disk full or I/O error */
+	DB_ELOST = -5,		/* connection to the server lost (PostgreSQL): see db_lost() */
 };
 
 struct db;
@@ -41,6 +42,18 @@ int db_open(const char *url, struct db **out /* OUT */);
 void db_close(struct db *db);
 enum db_kind db_kind(const struct db *db);
 const char *db_errmsg(const struct db *db);
+/*
+ * 1 once a call on `db` failed with DB_ELOST: the server went away (restart,
+ * pg_terminate_backend, network cut). An open transaction is gone (the server
+ * rolled it back), except that a COMMIT cut in flight may or may not have
+ * been kept. From then on every call fails with DB_ELOST without reaching a
+ * server, so nothing of the caller's work runs on a new session as if the
+ * transaction were still open; db_pool_acquire() reconnects it for the next
+ * borrower. Only a statement that is safe to repeat is retried on a new
+ * connection, and then db_lost() stays 0 (db_pg.c states the contract).
+ * SQLite: always 0.
+ */
+int db_lost(struct db *db);
 
 /* Run a script of one or more statements without parameters. */
 int db_exec(struct db *db, const char *sql);

@@ -34,6 +34,8 @@ struct db_ops {
 	int (*in_txn)(struct db *db);
 	/* Make the connection usable again (reconnect if it was lost): DB_OK or an error. */
 	int (*check)(struct db *db);
+	/* 1 while the connection is lost (see db_lost); NULL = never (SQLite). */
+	int (*lost)(struct db *db);
 };
 
 #define DB_ERRMSG_MAX 512

@@ -1,13 +1,45 @@
-/* db_pg.c - the PostgreSQL backend over libpq: text parameters, whole results, SQLSTATE mapped to DB_E*. */
+/* db_pg.c - the PostgreSQL backend over libpq: text parameters, whole results, SQLSTATE mapped to DB_E*, lost connections. */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <libpq-fe.h>
 #include "db_internal.h"
+#include "../base/log.h"
 
+/*
+ * A lost connection (the server restarted, the backend was terminated, the
+ * network was cut) is reported as DB_ELOST and handled by one contract:
+ *
+ * - A call that fails because the server went away returns DB_ELOST and
+ *   marks the connection lost. From then on every call fails with DB_ELOST
+ *   at once, without reaching any server, until pg_check() reconnects it
+ *   when the pool hands it out again. A handler that goes on after a failed
+ *   statement therefore cannot write half a transaction on a new session in
+ *   autocommit: the server rolled back the cut transaction and nothing
+ *   after it runs.
+ * - Retried once on a new connection, and only when the connection was idle
+ *   (no transaction open) and not yet known to be lost when the statement
+ *   was sent: a statement starting with SELECT (it only reads, and nothing
+ *   of its result was handed out yet, since results are fetched whole) and
+ *   BEGIN (nothing of the transaction exists yet). Never a write outside a
+ *   transaction (it may have run before the connection broke), never a
+ *   statement inside a transaction (the transaction is gone), never COMMIT
+ *   (its outcome is unknown: the loss may have come after the server kept
+ *   it).
+ * - pg_check(), at every pool acquire, also reconnects a connection whose
+ *   socket is readable while idle: the server's goodbye (a FATAL message and
+ *   end of file after pg_terminate_backend or a shutdown) waits there
+ *   unread, and libpq would only notice it at the next statement.
+ * - TCP keepalives and a TCP user timeout (defaults the URL may override)
+ *   turn a silent network cut into an error within about a minute instead
+ *   of a wait of hours for the kernel to give up.
+ */
 struct pg_db {
 	struct db base;
 	PGconn *conn;
+	int lost;	/* the server went away; calls fail until pg_check reconnects */
 };
 
 /*
@@ -38,11 +70,24 @@ static struct pg_stmt *pg_st(struct db_stmt *st)
 	return (struct pg_stmt *)st;
 }
 
-/* Map an SQLSTATE to DB_E*: class 23 integrity, serialization/deadlock/lock-timeout, disk full / I/O. */
+/*
+ * The SQLSTATEs of a session the server is ending or never began: class 08
+ * (connection exception), 57P01 admin shutdown (pg_terminate_backend, a
+ * fast shutdown), 57P02 crash shutdown, 57P03 cannot connect now.
+ */
+static int pg_state_lost(const char *state)
+{
+	return state && (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+			 strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0);
+}
+
+/* Map an SQLSTATE to DB_E*: class 23 integrity, serialization/deadlock/lock-timeout, disk full / I/O, lost. */
 static int pg_code(const char *state)
 {
 	if (!state)
 		return DB_EGENERIC;
+	if (pg_state_lost(state))
+		return DB_ELOST;
 	if (strncmp(state, "23", 2) == 0)
 		return DB_ECONSTRAINT;
 	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
@@ -69,18 +114,34 @@ static int pg_set(struct pg_db *d, int code, const char *what, const char *msg)
 
 /*
  * Check a result: DB_OK for a command or rows, else record the error and
- * return its code. Does not clear `res`.
+ * return its code. A failure after which libpq holds no connection, or with
+ * a lost-session SQLSTATE, is DB_ELOST and marks the connection lost. Does
+ * not clear `res`.
  */
 static int pg_result(struct pg_db *d, PGresult *res, const char *what)
 {
 	ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(d->conn);
+	int code;
 
 	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK || s == PGRES_EMPTY_QUERY)
 		return DB_OK;
-	if (!res)
-		return pg_set(d, DB_EGENERIC, what, PQerrorMessage(d->conn));
-	return pg_set(d, pg_code(PQresultErrorField(res, PG_DIAG_SQLSTATE)), what,
-		      PQresultErrorMessage(res));
+	code = res ? pg_code(PQresultErrorField(res, PG_DIAG_SQLSTATE)) : DB_EGENERIC;
+	if (code == DB_ELOST || PQstatus(d->conn) == CONNECTION_BAD) {
+		d->lost = 1;
+		code = DB_ELOST;
+	}
+	return pg_set(d, code, what, msg);
+}
+
+/*
+ * The answer to any call on a connection already lost: DB_ELOST, sent to no
+ * server. The message of the failure that lost it is kept for the log.
+ */
+static int pg_refuse(struct pg_db *d)
+{
+	d->base.err = DB_ELOST;
+	return DB_ELOST;
 }
 
 /* Notices ("table exists, skipping") are not errors and must not reach stderr. */
@@ -104,15 +165,77 @@ static int pg_session(struct pg_db *d)
 }
 
 /*
+ * Reconnect with the same settings (PQreset) and restore the session's:
+ * DB_OK with the connection no longer lost, or DB_ELOST (it stays lost and
+ * the next pool acquire tries again). Blocks up to connect_timeout.
+ */
+static int pg_reconnect(struct pg_db *d)
+{
+	char why[DB_ERRMSG_MAX];
+
+	snprintf(why, sizeof(why), "%s", d->lost ? d->base.errmsg : "the server closed it");
+	PQreset(d->conn);
+	if (PQstatus(d->conn) != CONNECTION_OK) {
+		d->lost = 1;
+		return pg_set(d, DB_ELOST, "reconnect", PQerrorMessage(d->conn));
+	}
+	d->lost = 0;
+	if (pg_session(d) != DB_OK) {
+		d->lost = 1;
+		return pg_refuse(d);
+	}
+	log_warn("database: reconnected to PostgreSQL after the connection was lost (%s)", why);
+	return DB_OK;
+}
+
+/*
+ * 1 when an idle connection looks alive, 0 when the server has closed it.
+ * Nothing should be due on an idle connection (zhibu does not LISTEN), so
+ * whatever is readable is read: the server's goodbye (a FATAL message, then
+ * end of file) leaves libpq holding a broken connection, while something
+ * harmless (a parameter change, a TLS record) leaves it alive and the
+ * socket quiet. A socket that cannot be asked, or that stays readable, is
+ * taken as closed: a needless reconnect costs milliseconds.
+ */
+static int pg_quiet(struct pg_db *d)
+{
+	struct pollfd p = { .fd = PQsocket(d->conn), .events = POLLIN };
+
+	for (int i = 0; i < 4 && p.fd >= 0; i++) {
+		int n = poll(&p, 1, 0);
+
+		if (n == 0)
+			return 1;
+		if (n < 0 || !PQconsumeInput(d->conn) || PQstatus(d->conn) != CONNECTION_OK)
+			return 0;
+	}
+	return 0;
+}
+
+/* A statement that only reads: it starts with SELECT (WITH may hide a data-modifying part). */
+static int pg_read_only(const char *sql)
+{
+	while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '\r' || *sql == '(')
+		sql++;
+	return strncasecmp(sql, "SELECT", 6) == 0 &&
+	       (sql[6] == ' ' || sql[6] == '\t' || sql[6] == '\n' || sql[6] == '\r' || sql[6] == '(' ||
+		sql[6] == '*');
+}
+
+/*
  * Connect with the URL's settings, forcing UTF-8 on the wire (later
- * parameters win over the URL's) and giving a default connect timeout and
- * application name that the URL may override.
+ * parameters win over the URL's) and giving defaults that the URL may
+ * override: a connect timeout, the application name, and TCP keepalives
+ * with a user timeout, so that a peer that vanished without closing (a
+ * network cut) is noticed in about a minute even in the middle of a
+ * statement. Unix sockets ignore the TCP settings.
  */
 int db_pg_open(const char *url, struct db **out, char *err, size_t errlen)
 {
-	const char *keys[] = { "connect_timeout", "application_name", "dbname", "client_encoding",
-			       NULL };
-	const char *vals[] = { "10", "zhibu", url, "UTF8", NULL };
+	const char *keys[] = { "connect_timeout", "application_name", "keepalives",
+			       "keepalives_idle", "keepalives_interval", "keepalives_count",
+			       "tcp_user_timeout", "dbname", "client_encoding", NULL };
+	const char *vals[] = { "10", "zhibu", "1", "30", "10", "3", "60000", url, "UTF8", NULL };
 	struct pg_db *d;
 
 	*out = NULL;
@@ -150,13 +273,17 @@ static void pg_close(struct db *db)
 	free(d);
 }
 
-/* A script of statements without parameters; the first failure stops it. */
+/* A script of statements without parameters; the first failure stops it. Never retried. */
 static int pg_exec(struct db *db, const char *sql)
 {
 	struct pg_db *d = pg_db(db);
-	PGresult *res = PQexec(d->conn, sql);
-	int rc = pg_result(d, res, "exec");
+	PGresult *res;
+	int rc;
 
+	if (d->lost)
+		return pg_refuse(d);
+	res = PQexec(d->conn, sql);
+	rc = pg_result(d, res, "exec");
 	PQclear(res);
 	return rc;
 }
@@ -234,11 +361,22 @@ static int pg_bind_null(struct db_stmt *st, int idx)
 	return pg_bind(pg_st(st), idx, NULL);
 }
 
+/* Send the statement with its parameters and fetch the whole result into s->res. */
+static int pg_send(struct pg_stmt *s, struct pg_db *d)
+{
+	PQclear(s->res);
+	s->res = PQexecParams(d->conn, s->sql, s->nparams, NULL, (const char *const *)s->params,
+			      NULL, NULL, 0);
+	return pg_result(d, s->res, "step");
+}
+
 /*
  * The first step sends the statement with its parameters as text of
  * unknown type (the server infers each from its context) and fetches the
  * whole result; later steps walk its rows. A step after DB_DONE or an
- * error runs the statement again.
+ * error runs the statement again. A read sent outside a transaction on a
+ * connection that turns out lost is sent once more on a new connection
+ * (the contract at the top of this file).
  */
 static int pg_step(struct db_stmt *st)
 {
@@ -247,12 +385,16 @@ static int pg_step(struct db_stmt *st)
 	int rc;
 
 	if (!s->executed) {
-		PQclear(s->res);
-		s->res = PQexecParams(d->conn, s->sql, s->nparams, NULL,
-				      (const char *const *)s->params, NULL, NULL, 0);
+		int idle;
+
+		if (d->lost)
+			return pg_refuse(d);
+		idle = PQtransactionStatus(d->conn) == PQTRANS_IDLE;
+		rc = pg_send(s, d);
+		if (rc == DB_ELOST && idle && pg_read_only(s->sql) && pg_reconnect(d) == DB_OK)
+			rc = pg_send(s, d);
 		s->row = -1;
 		s->ntuples = 0;
-		rc = pg_result(d, s->res, "step");
 		if (rc != DB_OK) {
 			PQclear(s->res);
 			s->res = NULL;
@@ -342,53 +484,89 @@ static void pg_finalize(struct db_stmt *st)
 	free(s);
 }
 
-/* READ COMMITTED; writers queue on row locks rather than fail. */
+/*
+ * READ COMMITTED; writers queue on row locks rather than fail. A BEGIN that
+ * finds the idle connection lost is sent again on a new one: nothing of the
+ * transaction existed yet.
+ */
 static int pg_begin(struct db *db)
 {
-	return pg_exec(db, "BEGIN");
+	struct pg_db *d = pg_db(db);
+	int idle, rc;
+
+	if (d->lost)
+		return pg_refuse(d);
+	idle = PQtransactionStatus(d->conn) == PQTRANS_IDLE;
+	rc = pg_exec(db, "BEGIN");
+	if (rc == DB_ELOST && idle && pg_reconnect(d) == DB_OK)
+		rc = pg_exec(db, "BEGIN");
+	return rc;
 }
 
 /*
  * COMMIT of a transaction that an earlier error aborted reports success
  * with the tag ROLLBACK: that is a failure here, since nothing was kept.
+ * A COMMIT whose connection is lost on the way has an unknown outcome.
  */
 static int pg_commit(struct db *db)
 {
 	struct pg_db *d = pg_db(db);
-	PGresult *res = PQexec(d->conn, "COMMIT");
-	int rc = pg_result(d, res, "commit");
+	PGresult *res;
+	int rc;
 
+	if (d->lost)
+		return pg_refuse(d);
+	res = PQexec(d->conn, "COMMIT");
+	rc = pg_result(d, res, "commit");
 	if (rc == DB_OK && strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
 		rc = db_set_err(db, DB_EGENERIC,
 				"commit: the transaction had failed and was rolled back");
+	else if (rc == DB_ELOST) {
+		char why[DB_ERRMSG_MAX];
+
+		snprintf(why, sizeof(why), "%s", db->errmsg);
+		rc = db_set_err(db, DB_ELOST, "%s (the commit may or may not have been kept)", why);
+	}
 	PQclear(res);
 	return rc;
 }
 
+/* On a lost connection there is nothing to roll back: the server ended the transaction with the session. */
 static int pg_rollback(struct db *db)
 {
-	if (PQtransactionStatus(pg_db(db)->conn) == PQTRANS_IDLE)
+	struct pg_db *d = pg_db(db);
+
+	if (d->lost || PQtransactionStatus(d->conn) == PQTRANS_IDLE)
 		return DB_OK;
 	return pg_exec(db, "ROLLBACK");
 }
 
 static int pg_in_txn(struct db *db)
 {
-	PGTransactionStatusType t = PQtransactionStatus(pg_db(db)->conn);
-	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+	struct pg_db *d = pg_db(db);
+	PGTransactionStatusType t = PQtransactionStatus(d->conn);
+
+	return !d->lost && (t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE);
 }
 
-/* Reconnect a connection the server dropped (restart, idle timeout), restoring the session settings. */
+/*
+ * Before the pool hands the connection out: reconnect one that was lost,
+ * that libpq holds broken, or whose idle socket shows the server closed it
+ * (restart, pg_terminate_backend, idle timeout), restoring the session
+ * settings. DB_OK, or DB_ELOST when the server cannot be reached.
+ */
 static int pg_check(struct db *db)
 {
 	struct pg_db *d = pg_db(db);
 
-	if (PQstatus(d->conn) == CONNECTION_OK)
+	if (!d->lost && PQstatus(d->conn) == CONNECTION_OK && pg_quiet(d))
 		return DB_OK;
-	PQreset(d->conn);
-	if (PQstatus(d->conn) != CONNECTION_OK)
-		return pg_set(d, DB_EGENERIC, "reconnect", PQerrorMessage(d->conn));
-	return pg_session(d);
+	return pg_reconnect(d);
+}
+
+static int pg_lost(struct db *db)
+{
+	return pg_db(db)->lost;
 }
 
 static const struct db_ops pg_ops = {
@@ -411,4 +589,5 @@ static const struct db_ops pg_ops = {
 	.rollback = pg_rollback,
 	.in_txn = pg_in_txn,
 	.check = pg_check,
+	.lost = pg_lost,
 };
