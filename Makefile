@@ -143,6 +143,7 @@ UNIT_TESTS += crypt
 UNIT_TESTS += password
 UNIT_TESTS += totp
 UNIT_TESTS += db
+UNIT_TESTS += db_lost
 UNIT_TESTS += audit
 UNIT_TESTS += perm
 UNIT_TESTS += sheet

@@ -38,6 +38,7 @@ PG_ADMIN_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres"
 
 step "unit tests on PostgreSQL"
 ZHIBU_TEST_PG_URL="postgres://postgres@127.0.0.1:$PGPORT/zhibu_test" ./build/tests/test_db
+ZHIBU_TEST_PG_URL="postgres://postgres@127.0.0.1:$PGPORT/zhibu_test" ./build/tests/test_db_lost
 
 api() {
 	# $1 = binary, $2 = backend (sqlite|postgres)

@@ -81,9 +81,10 @@ void app_who(struct req *r, struct audit_who *who /* OUT */);
 int app_audit(struct req *r, const char *entity, int64_t entity_id, const char *action,
 	      const json_t *before, const json_t *after);
 /*
- * Turn a failed database call into the user's error: DB_EBUSY and DB_EFULL
- * -> 503 with a message saying to retry / that storage is full, anything else
- * -> 500 (logged with the request id). Rolls back if a transaction is open
+ * Turn a failed database call into the user's error: DB_EBUSY, DB_EFULL and
+ * DB_ELOST (the PostgreSQL connection was cut) -> 503 with a message saying
+ * to retry / that storage is full / to check whether a save was kept,
+ * anything else -> 500 (logged with the request id). Rolls back if a transaction is open
  * (`in_tx`). Answers the request.
  */
 void app_db_fail(struct req *r, int rc, int in_tx);
