@@ -2,9 +2,10 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "arena.h"
+#include "buf.h"
 #include "date.h"
 #include "json.h"
-#include "arena.h"
 
 size_t utf8_len(const char *s)
 {
@@ -291,4 +292,43 @@ int json_has(const json_t *obj, const char *key)
 	const json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
 
 	return v && !json_is_null(v);
+}
+
+void json_put_string(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";	/* as jansson writes \u001F */
+	const char *run;
+
+	if (!s) {
+		buf_puts(b, "null");
+		return;
+	}
+	buf_putc(b, '"');
+	for (run = s; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		const char *esc = NULL;
+		char u[7];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default:
+			memcpy(u, "\\u00", 4);
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 15];
+			u[6] = '\0';
+			esc = u;
+		}
+		buf_add(b, run, (size_t)(s - run));
+		buf_puts(b, esc);
+		run = s + 1;
+	}
+	buf_add(b, run, (size_t)(s - run));
+	buf_putc(b, '"');
 }

@@ -59,4 +59,13 @@ const char *json_str_trim(struct arena *a, const json_t *obj, const char *key, c
 /* Number of Unicode code points in a UTF-8 string (jansson guarantees validity). */
 size_t utf8_len(const char *s);
 
+/*
+ * Append s to b as a JSON string literal, as jansson writes it compactly:
+ * UTF-8 passed through, '"', '\\' and control characters escaped; NULL
+ * writes null. For answers written directly, without building a tree
+ * (the org tree of a county: hundreds of objects per request).
+ */
+struct buf;
+void json_put_string(struct buf *b, const char *s);
+
 #endif

@@ -40,6 +40,13 @@ test('the tree nests children under their parents', async () => {
 	assert.equal(root.children.length, 3);
 	const a = root.children.find((x) => x.id === ids.a);
 	assert.equal(a.children[0].name, '第一党小组');
+	// each org in the tree is the record GET /orgs/:id gives, plus its children
+	const { children, ...inTree } = a;
+	assert.deepEqual(inTree, (await staff.get(`/api/v1/orgs/${ids.a}`)).body);
+	assert.equal(children.length, 1);
+	// a search: the party group matches, its branch does not, so it stands at the top
+	const found = (await staff.get('/api/v1/orgs?q=' + encodeURIComponent('第一党小组'))).body.items;
+	assert.deepEqual(found.map((x) => [x.id, x.children.length]), [[a.children[0].id, 0]]);
 	const flat = await staff.get('/api/v1/orgs?format=flat&page_size=2');
 	assert.equal(flat.body.total, 5);
 	assert.equal(flat.body.items.length, 2);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "../../src/base/buf.h"
 #include "../../src/base/json.h"
 
 static const struct json_field member_fields[] = {
@@ -390,6 +391,32 @@ static void test_fail_json(void **state)
 	}
 }
 
+/* json_put_string writes exactly what jansson's compact dump writes for the same string. */
+static void test_put_string_as_jansson(void **state)
+{
+	static const char *const cases[] = {
+		"", "巴音敖包嘎查党支部", "a\"b", "back\\slash", "tab\tnew\nline\rret", "\b\f",
+		"\x01\x1f ctrl", "del\x7f", "slash / stays", "混合 \"引号\" 和 \\ 反斜杠",
+	};
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *j = json_string(cases[i]);
+		char *want = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+		buf_reset(&b);
+		json_put_string(&b, cases[i]);
+		assert_string_equal(b.data, want);
+		free(want);
+		json_decref(j);
+	}
+	buf_reset(&b);
+	json_put_string(&b, NULL);
+	assert_string_equal(b.data, "null");
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_fail_field),
 		cmocka_unit_test(test_long_message_stays_utf8),
 		cmocka_unit_test(test_fail_json),
+		cmocka_unit_test(test_put_string_as_jansson),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
