@@ -12,7 +12,7 @@ SELECT substr(m.held_on, 1, 7), t.type, COALESCE(MIN(d.label_zh), t.type), COUNT
 SELECT ti.status, COUNT(*), COALESCE(SUM(CASE WHEN ti.status NOT IN ('done', 'accepted') AND ti.due_on < :day THEN 1 ELSE 0 END), 0)
  FROM task_items ti JOIN orgs o ON o.id = ti.owner_org_id WHERE o.path LIKE :like
  AND ti.archived_at IS NULL AND ti.due_on >= :from AND ti.due_on <= :to
- AND NOT EXISTS (SELECT 1 FROM task_items c WHERE c.parent_id = ti.id AND c.archived_at IS NULL)
+ AND ti.id NOT IN (SELECT c.parent_id FROM task_items c WHERE c.parent_id IS NOT NULL AND c.archived_at IS NULL)
  GROUP BY ti.status ORDER BY ti.status;
 SELECT d.closed_on, d.category, COALESCE(c.label_zh, d.category), d.received_on
  FROM deeds d JOIN orgs o ON o.id = d.org_id
