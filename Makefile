@@ -165,6 +165,7 @@ UNIT_TESTS += joining
 UNIT_TESTS += dues
 UNIT_TESTS += docx
 UNIT_TESTS += faults
+UNIT_TESTS += faults_libs
 
 LIB = $(BUILD)/libzhibu.a
 BOBJS = $(addprefix $(BUILD)/,$(OBJS))

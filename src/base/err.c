@@ -163,30 +163,35 @@ void zb_fail_field(struct zb_fail *f, const char *field, const char *fmt, ...)
 /*
  * {"error":{"code":...,"message":...,"fields":{...}?,"current":{...}?}}.
  * An empty message is replaced by the default for the code. Returns a new
- * reference, or NULL only when jansson cannot allocate.
+ * reference, or NULL only when jansson cannot allocate: never a body with a
+ * part missing (resp_json answers a NULL with a bare 500).
  */
 json_t *zb_fail_json(const struct zb_fail *f)
 {
 	json_t *root, *e, *msg = NULL;
+	int bad;
 
 	e = json_object();
 	if (!e)
 		return NULL;
-	json_object_set_new(e, "code", json_string(zb_err_code(f->err)));
+	bad = json_object_set_new(e, "code", json_string(zb_err_code(f->err)));
 	if (f->message[0])
 		msg = json_string(f->message);
 	if (!msg)
 		msg = json_string(default_message(f->err));
-	json_object_set_new(e, "message", msg);
+	bad |= json_object_set_new(e, "message", msg);
 	if (f->fields && json_object_size(f->fields) > 0)
-		json_object_set(e, "fields", f->fields);
+		bad |= json_object_set(e, "fields", f->fields);
 	if (f->current)
-		json_object_set(e, "current", f->current);
-	root = json_object();
+		bad |= json_object_set(e, "current", f->current);
+	root = bad ? NULL : json_object();
 	if (!root) {
 		json_decref(e);
 		return NULL;
 	}
-	json_object_set_new(root, "error", e);
+	if (json_object_set_new(root, "error", e) != 0) {	/* e was released */
+		json_decref(root);
+		return NULL;
+	}
 	return root;
 }

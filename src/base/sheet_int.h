@@ -82,4 +82,12 @@ int sheet_xlsx_open(struct sheet *s);
 int sheet_xlsx_next(struct sheet *s);
 void sheet_xlsx_close(struct sheet *s);
 
+/*
+ * Tests only: the malloc/realloc/free behind expat's allocations for every
+ * xlsx parser (NULL restores the C library's). Call while no sheet is open,
+ * from one thread. Exists so a fault-injection test can fail expat's
+ * allocations (tests/unit/test_faults_libs.c).
+ */
+void sheet_xlsx_set_xml_alloc(void *(*m)(size_t), void *(*r)(void *, size_t), void (*f)(void *));
+
 #endif

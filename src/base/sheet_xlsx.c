@@ -43,6 +43,7 @@ struct pbase {
 	uint64_t fed;		/* bytes given to expat */
 	uint64_t mark;		/* byte index of the last element boundary seen */
 	int stopped;		/* an error was set; ignore the callbacks still to come */
+	unsigned long nomem;	/* xml_nomem when the parser was created */
 };
 
 /* One relationship of a .rels part; `type` is the last segment of its Type URI. */
@@ -189,15 +190,60 @@ static void XMLCALL on_entity(void *ud, const XML_Char *name, int is_param, cons
 	stop(b);
 }
 
+/*
+ * Expat's memory. Every parser is created with xml_mem, which calls
+ * malloc/realloc/free unless a fault-injection test replaced them with
+ * sheet_xlsx_set_xml_alloc() before reading any sheet (expat is a shared
+ * library: a link-time wrap of malloc does not reach inside it). Failed
+ * allocations are counted per thread, because expat reports some of them
+ * as a broken document ("unbound prefix") instead of XML_ERROR_NO_MEMORY.
+ */
+static void *(*xml_malloc_fn)(size_t) = malloc;
+static void *(*xml_realloc_fn)(void *, size_t) = realloc;
+static void (*xml_free_fn)(void *) = free;
+static _Thread_local unsigned long xml_nomem;
+
+static void *xml_malloc(size_t n)
+{
+	void *p = xml_malloc_fn(n);
+
+	xml_nomem += p == NULL;
+	return p;
+}
+
+static void *xml_realloc(void *p, size_t n)
+{
+	void *q = xml_realloc_fn(p, n);
+
+	xml_nomem += q == NULL;
+	return q;
+}
+
+static void xml_free(void *p)
+{
+	xml_free_fn(p);
+}
+
+static const XML_Memory_Handling_Suite xml_mem = { xml_malloc, xml_realloc, xml_free };
+
+void sheet_xlsx_set_xml_alloc(void *(*m)(size_t), void *(*r)(void *, size_t), void (*f)(void *))
+{
+	xml_malloc_fn = m ? m : malloc;
+	xml_realloc_fn = r ? r : realloc;
+	xml_free_fn = f ? f : free;
+}
+
 /* A parser with the guards every part gets. NULL when out of memory. */
 static XML_Parser xml_new(struct pbase *b, XML_StartElementHandler start,
 			  XML_EndElementHandler end, XML_CharacterDataHandler chars)
 {
-	XML_Parser p = XML_ParserCreateNS(NULL, NS_SEP);
+	static const XML_Char ns_sep[] = { NS_SEP, '\0' };
+	XML_Parser p = XML_ParserCreate_MM(NULL, &xml_mem, ns_sep);
 
 	if (!p)
 		return NULL;
 	b->p = p;
+	b->nomem = xml_nomem;
 	b->fed = b->mark = 0;
 	b->stopped = 0;
 	XML_SetUserData(p, b);
@@ -214,11 +260,16 @@ static XML_Parser xml_new(struct pbase *b, XML_StartElementHandler start,
 	return p;
 }
 
-/* After XML_ParseBuffer/XML_ResumeParser said ERROR: our error, or expat's. */
+/*
+ * After XML_ParseBuffer/XML_ResumeParser said ERROR: our error, or expat's.
+ * Expat running out of memory is our side's failure, not a broken file.
+ */
 static int xml_error(struct pbase *b)
 {
 	if (b->s->err.code != SHEET_OK)
 		return -1;
+	if (XML_GetErrorCode(b->p) == XML_ERROR_NO_MEMORY || xml_nomem != b->nomem)
+		return sheet_fail(b->s, SHEET_EIO, "内存不足，无法读取表格");
 	return sheet_fail(b->s, SHEET_EFORMAT, "xlsx 中的 %s 不是有效的 XML（第 %lu 行：%s），文件可能已损坏",
 			  b->part, (unsigned long)XML_GetCurrentLineNumber(b->p),
 			  XML_ErrorString(XML_GetErrorCode(b->p)));

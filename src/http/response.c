@@ -65,6 +65,7 @@ void resp_json(struct req *r, int status, json_t *j)
 void resp_json_begin(struct req *r, int status, json_t *head, const char *key)
 {
 	json_t *k;
+	int bad;
 
 	if (r->answered) {
 		json_decref(head);
@@ -82,13 +83,16 @@ void resp_json_begin(struct req *r, int status, json_t *head, const char *key)
 	r->out.data[--r->out.len] = '\0';
 	if (r->out.len > 1)
 		buf_putc(&r->out, ',');
-	json_dump_callback(k, dump_to_buf, &r->out, JSON_COMPACT | JSON_ENCODE_ANY);
+	/* jansson out of memory drops the key: never answer 200 without it */
+	bad = json_dump_callback(k, dump_to_buf, &r->out, JSON_COMPACT | JSON_ENCODE_ANY) != 0;
 	json_decref(k);
 	buf_puts(&r->out, ":[");
+	if (bad || r->out.err) {
+		answer_internal(r);	/* not streaming: the items that follow are dropped */
+		return;
+	}
 	r->streaming = 1;
 	r->stream_items = 0;
-	if (r->out.err)
-		answer_internal(r);
 }
 
 void resp_json_item(struct req *r, json_t *item)
