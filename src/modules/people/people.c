@@ -135,6 +135,94 @@ static int dict_ok(struct db *db, const char *dict, const char *code, const char
 	return (old && strcmp(code, old) == 0) || dict_active(db, dict, code);
 }
 
+/* ---------------------------------------------------------------- a batch's memory */
+
+/* What a batch remembers of an org or a code; 0 = not asked yet. */
+enum batch_state { BS_ACTIVE = 1, BS_ARCHIVED, BS_MISSING };
+
+void person_batch_init(struct person_batch *b, struct db *db, const struct keys *k,
+		       const struct audit_who *who)
+{
+	memset(b, 0, sizeof(*b));
+	b->db = db;
+	b->k = k;
+	b->who = who;
+}
+
+/*
+ * Is the org there, and active? A BS_* answer. Without a batch (NULL) the
+ * database is asked every time; with one, once per org. A failed query
+ * answers BS_MISSING ("所属组织不存在", as before) and is not remembered.
+ */
+static int org_state(struct db *db, struct person_batch *b, int64_t id)
+{
+	struct org o;
+	int rc, state;
+
+	if (id <= 0)
+		return BS_MISSING;
+	if (b && b->org[(uint64_t)id % PERSON_BATCH_ORGS].id == id &&
+	    b->org[(uint64_t)id % PERSON_BATCH_ORGS].state)
+		return b->org[(uint64_t)id % PERSON_BATCH_ORGS].state;
+	rc = org_load(db, id, &o);
+	if (rc < 0)
+		return BS_MISSING;
+	state = rc == 0 ? BS_MISSING : strcmp(o.status, "active") == 0 ? BS_ACTIVE : BS_ARCHIVED;
+	if (b) {
+		b->org[(uint64_t)id % PERSON_BATCH_ORGS].id = id;
+		b->org[(uint64_t)id % PERSON_BATCH_ORGS].state = state;
+	}
+	return state;
+}
+
+/* dict_ok, asking the database once per (dictionary, code) in a batch. */
+static int dict_ok_b(struct db *db, struct person_batch *b, const char *dict, const char *code,
+		     const char *old)
+{
+	uint64_t h = 1469598103934665603ULL;
+	int64_t n = 0;
+	size_t slot;
+	int rc;
+
+	if (old && strcmp(code, old) == 0)
+		return 1;
+	if (!b || strlen(dict) >= sizeof(b->code[0].dict) || strlen(code) >= sizeof(b->code[0].code))
+		return dict_active(db, dict, code);
+	for (const char *p = dict; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	for (const char *p = code; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	slot = (size_t)(h % PERSON_BATCH_CODES);
+	if (b->code[slot].state && strcmp(b->code[slot].dict, dict) == 0 &&
+	    strcmp(b->code[slot].code, code) == 0)
+		return b->code[slot].state == BS_ACTIVE;
+	rc = db_query_int(db, &n, SQL_DICT_ACTIVE, "ss", dict, code);
+	if (rc < 0)
+		return 0;	/* refused, as dict_active does, and asked again next time */
+	memcpy(b->code[slot].dict, dict, strlen(dict) + 1);
+	memcpy(b->code[slot].code, code, strlen(code) + 1);
+	b->code[slot].state = n > 0 ? BS_ACTIVE : BS_MISSING;
+	return n > 0;
+}
+
+/*
+ * The blind index of a normalised ID number: HMAC-SM3, the costliest step of
+ * a row. A batch keeps the last one, since an import looks a number up and
+ * then checks and stores the same number.
+ */
+static void id_bidx(const struct keys *k, struct person_batch *b, const char *norm, char out[65])
+{
+	if (b && *b->id_norm && strcmp(b->id_norm, norm) == 0) {
+		memcpy(out, b->id_bidx, sizeof(b->id_bidx));
+		return;
+	}
+	blind_index(k, "idcard", norm, out);
+	if (b && strlen(norm) < sizeof(b->id_norm)) {
+		memcpy(b->id_norm, norm, strlen(norm) + 1);
+		memcpy(b->id_bidx, out, sizeof(b->id_bidx));
+	}
+}
+
 int age_on(const char *birth, struct ymd on)
 {
 	struct ymd b;
@@ -342,23 +430,27 @@ static void sealed_release(struct sealed *s)
  * stored record for an update (NULL for a new one); `id_given` says whether
  * in->id_number is a new value (else the stored one, if any, must still
  * agree with the birth date and gender). `self` is excluded from the
- * uniqueness check. Returns 0 when clean.
+ * uniqueness check. `b` (may be NULL) remembers lookups across a batch.
+ * *bidx gets the blind index of a given, well-formed ID number ("" else),
+ * for seal(). Returns 0 when clean.
  */
 static int person_check(struct db *db, const struct keys *k, const struct person_in *in,
 			const struct person_old *old, int id_given, int64_t self,
-			struct zb_fail *f)
+			struct person_batch *b, char bidx[65] /* OUT */, struct zb_fail *f)
 {
-	struct org o;
 	char today[16], adult[40], norm[19];
+	int org;
 	struct ymd birth = { 0, 0, 0 };
 	int birth_ok = 0, bad = f->err != ZB_OK;
 	const char *ps = in->political_status;
 	const char *idn = id_given ? in->id_number : old ? old->id_number : NULL;
 
+	bidx[0] = '\0';
 	today_text(today);
-	if (in->org_id <= 0 || org_load(db, in->org_id, &o) != 1)
+	org = org_state(db, b, in->org_id);
+	if (org == BS_MISSING)
 		zb_fail_field(f, "org_id", "所属组织不存在");
-	else if (strcmp(o.status, "active") != 0 && !(old && old->org_id == in->org_id))
+	else if (org != BS_ACTIVE && !(old && old->org_id == in->org_id))
 		zb_fail_field(f, "org_id", "所属组织已归档");
 
 	if (!in->name)
@@ -373,7 +465,7 @@ static int person_check(struct db *db, const struct keys *k, const struct person
 
 	if (!in->ethnicity)
 		zb_fail_field(f, "ethnicity", "民族不能为空");
-	else if (!dict_ok(db, "ethnicity", in->ethnicity, old ? old->ethnicity : NULL))
+	else if (!dict_ok_b(db, b, "ethnicity", in->ethnicity, old ? old->ethnicity : NULL))
 		zb_fail_field(f, "ethnicity", "民族“%s”不在字典中", in->ethnicity);
 
 	if (!in->birth_date)
@@ -399,9 +491,8 @@ static int person_check(struct db *db, const struct keys *k, const struct person
 				zb_fail_field(f, gfield, id_given ? "身份证号中的性别与所填性别不一致" :
 					      "性别与已登记的身份证号不一致");
 			if (id_given) {
-				char bidx[65];
 				int64_t n = 0;
-				blind_index(k, "idcard", norm, bidx);
+				id_bidx(k, b, norm, bidx);
 				db_query_int(db, &n, SQL_BIDX_TAKEN, "si", bidx, self);
 				if (n > 0)
 					zb_fail_field(f, "id_number", "该身份证号已登记");
@@ -415,12 +506,13 @@ static int person_check(struct db *db, const struct keys *k, const struct person
 			zb_fail_field(f, "phone", "%s", why);
 	}
 
-	if (in->education && !dict_ok(db, "education", in->education, old ? old->education : NULL))
+	if (in->education &&
+	    !dict_ok_b(db, b, "education", in->education, old ? old->education : NULL))
 		zb_fail_field(f, "education", "学历“%s”不在字典中", in->education);
 
 	if (!ps)
 		zb_fail_field(f, "political_status", "政治面貌不能为空");
-	else if (!dict_ok(db, "political_status", ps, old ? old->political_status : NULL))
+	else if (!dict_ok_b(db, b, "political_status", ps, old ? old->political_status : NULL))
 		zb_fail_field(f, "political_status", "政治面貌“%s”不在字典中", ps);
 
 	if (in->joined_on) {
@@ -445,8 +537,13 @@ static int person_check(struct db *db, const struct keys *k, const struct person
 	return bad || f->err != ZB_OK ? -1 : 0;
 }
 
-/* Encrypt and mask what is to be stored. 0, or -1 when encryption failed. */
-static int seal(const struct keys *k, const char *id_number, const char *phone, struct sealed *s)
+/*
+ * Encrypt and mask what is to be stored. `bidx` is the ID number's blind
+ * index as person_check made it ("" or NULL: make it here). 0, or -1 when
+ * encryption failed.
+ */
+static int seal(const struct keys *k, const char *id_number, const char *phone, const char *bidx,
+		struct sealed *s)
 {
 	char norm[19];
 
@@ -455,7 +552,10 @@ static int seal(const struct keys *k, const char *id_number, const char *phone, 
 		if (idcard_check(id_number, norm, NULL, NULL) != NULL)
 			return -1;	/* checked before; cannot happen */
 		s->id_enc = field_encrypt(k, norm);
-		blind_index(k, "idcard", norm, s->id_bidx);
+		if (bidx && *bidx)
+			memcpy(s->id_bidx, bidx, sizeof(s->id_bidx));
+		else
+			blind_index(k, "idcard", norm, s->id_bidx);
 		mask_idcard(norm, s->id_masked);
 		if (!s->id_enc)
 			return -1;
@@ -473,19 +573,21 @@ static int seal(const struct keys *k, const char *id_number, const char *phone, 
 	return 0;
 }
 
-int64_t person_insert(struct db *db, const struct keys *k, const struct audit_who *who,
-		      const struct person_in *in, struct zb_fail *f)
+/* person_insert, remembering lookups in b (may be NULL). */
+static int64_t person_insert_b(struct db *db, const struct keys *k, const struct audit_who *who,
+			       const struct person_in *in, struct person_batch *b,
+			       struct zb_fail *f)
 {
 	struct sealed s;
 	struct db_stmt *st;
-	char now[24];
+	char now[24], bidx[65];
 	int64_t id = 0;
 	json_t *after;
 	int rc;
 
-	if (person_check(db, k, in, NULL, 1, 0, f) != 0)
+	if (person_check(db, k, in, NULL, 1, 0, b, bidx, f) != 0)
 		return 0;
-	if (seal(k, in->id_number, in->phone, &s) != 0)
+	if (seal(k, in->id_number, in->phone, bidx, &s) != 0)
 		return DB_EGENERIC;
 	ts_now(now);
 	st = db_prepare(db, SQL_PERSON_INSERT);
@@ -513,6 +615,12 @@ int64_t person_insert(struct db *db, const struct keys *k, const struct audit_wh
 	rc = after ? audit_append(db, k, who, "person", id, "create", NULL, after) : DB_EGENERIC;
 	json_decref(after);
 	return rc == DB_OK ? id : rc;
+}
+
+int64_t person_insert(struct db *db, const struct keys *k, const struct audit_who *who,
+		      const struct person_in *in, struct zb_fail *f)
+{
+	return person_insert_b(db, k, who, in, NULL, f);
 }
 
 /* Read what the record holds now; decrypts the stored ID number. 1 found, 0 not, <0 error. */
@@ -545,16 +653,18 @@ static int person_old_load(struct db *db, const struct keys *k, int64_t id, stru
 	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : rc;
 }
 
-int person_update(struct db *db, const struct keys *k, const struct audit_who *who,
-		  int64_t id, int64_t version, const struct person_in *in,
-		  enum field_mode id_mode, enum field_mode phone_mode, struct zb_fail *f)
+/* person_update, remembering lookups in b (may be NULL). */
+static int person_update_b(struct db *db, const struct keys *k, const struct audit_who *who,
+			   int64_t id, int64_t version, const struct person_in *in,
+			   enum field_mode id_mode, enum field_mode phone_mode,
+			   struct person_batch *b, struct zb_fail *f)
 {
 	struct person_old old, cmp;
 	struct sealed s;
 	struct db_stmt *st;
 	char sql[sizeof(SQL_PERSON_UPDATE_HEAD) + sizeof(SQL_PERSON_UPDATE_ID) +
 		 sizeof(SQL_PERSON_UPDATE_PHONE) + sizeof(SQL_PERSON_UPDATE_TAIL)];
-	char now[24];
+	char now[24], bidx[65];
 	json_t *before, *after;
 	int rc, idx;
 	int64_t changed;
@@ -566,12 +676,12 @@ int person_update(struct db *db, const struct keys *k, const struct audit_who *w
 	cmp = old;
 	if (id_mode == FIELD_CLEAR)
 		cmp.id_number = NULL;
-	rc = person_check(db, k, in, &cmp, id_mode == FIELD_SET, id, f);
+	rc = person_check(db, k, in, &cmp, id_mode == FIELD_SET, id, b, bidx, f);
 	free(old.id_number);
 	if (rc != 0)
 		return PW_INVALID;
 	if (seal(k, id_mode == FIELD_SET ? in->id_number : NULL,
-		 phone_mode == FIELD_SET ? in->phone : NULL, &s) != 0)
+		 phone_mode == FIELD_SET ? in->phone : NULL, bidx, &s) != 0)
 		return DB_EGENERIC;
 
 	before = person_audit_json(db, id);
@@ -624,6 +734,13 @@ int person_update(struct db *db, const struct keys *k, const struct audit_who *w
 	json_decref(before);
 	json_decref(after);
 	return rc == DB_OK ? PW_OK : rc;
+}
+
+int person_update(struct db *db, const struct keys *k, const struct audit_who *who,
+		  int64_t id, int64_t version, const struct person_in *in,
+		  enum field_mode id_mode, enum field_mode phone_mode, struct zb_fail *f)
+{
+	return person_update_b(db, k, who, id, version, in, id_mode, phone_mode, NULL, f);
 }
 
 int person_set_status(struct db *db, const struct keys *k, const struct audit_who *who,
@@ -696,8 +813,9 @@ static void col_copy(struct db_stmt *st, int i, char *out, size_t n)
 	snprintf(out, n, "%s", db_col_isnull(st, i) ? "" : db_col_text(st, i));
 }
 
-int person_find_by_id_number(struct db *db, const struct keys *k, const char *id_number,
-			     struct person_stored *out)
+/* person_find_by_id_number, keeping the blind index in b (may be NULL). */
+static int person_find_b(struct db *db, const struct keys *k, const char *id_number,
+			 struct person_batch *b, struct person_stored *out)
 {
 	struct db_stmt *st;
 	char norm[19], bidx[65];
@@ -706,7 +824,7 @@ int person_find_by_id_number(struct db *db, const struct keys *k, const char *id
 	memset(out, 0, sizeof(*out));
 	if (!id_number || idcard_check(id_number, norm, NULL, NULL) != NULL)
 		return 0;
-	blind_index(k, "idcard", norm, bidx);
+	id_bidx(k, b, norm, bidx);
 	st = db_prepare(db, SQL_PERSON_BY_BIDX);
 	if (!st)
 		return DB_EGENERIC;
@@ -741,20 +859,34 @@ int person_find_by_id_number(struct db *db, const struct keys *k, const char *id
 	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : rc;
 }
 
-int person_validate(struct db *db, const struct keys *k, const struct person_in *in,
-		    int64_t existing, struct zb_fail *f)
+int person_find_by_id_number(struct db *db, const struct keys *k, const char *id_number,
+			     struct person_stored *out)
+{
+	return person_find_b(db, k, id_number, NULL, out);
+}
+
+/* person_validate, remembering lookups in b (may be NULL). */
+static int person_validate_b(struct db *db, const struct keys *k, const struct person_in *in,
+			     int64_t existing, struct person_batch *b, struct zb_fail *f)
 {
 	struct person_old old;
+	char bidx[65];
 	int rc;
 
 	if (!existing)
-		return person_check(db, k, in, NULL, 1, 0, f) != 0;
+		return person_check(db, k, in, NULL, 1, 0, b, bidx, f) != 0;
 	rc = person_old_load(db, k, existing, &old);
 	if (rc != 1)
 		return rc == 0 ? DB_EGENERIC : rc;
-	rc = person_check(db, k, in, &old, in->id_number != NULL, existing, f);
+	rc = person_check(db, k, in, &old, in->id_number != NULL, existing, b, bidx, f);
 	free(old.id_number);
 	return rc != 0;
+}
+
+int person_validate(struct db *db, const struct keys *k, const struct person_in *in,
+		    int64_t existing, struct zb_fail *f)
+{
+	return person_validate_b(db, k, in, existing, NULL, f);
 }
 
 int person_update_fields(struct db *db, const struct keys *k, const struct audit_who *who,
@@ -764,6 +896,30 @@ int person_update_fields(struct db *db, const struct keys *k, const struct audit
 	/* PW_OK, PW_INVALID and PW_STALE are 0, 1 and 2: the values promised in people.h */
 	return person_update(db, k, who, id, version, in, in->id_number ? FIELD_SET : FIELD_KEEP,
 			     in->phone ? FIELD_SET : FIELD_CLEAR, f);
+}
+
+int person_batch_find(struct person_batch *b, const char *id_number, struct person_stored *out)
+{
+	return person_find_b(b->db, b->k, id_number, b, out);
+}
+
+int person_batch_validate(struct person_batch *b, const struct person_in *in, int64_t existing,
+			  struct zb_fail *f)
+{
+	return person_validate_b(b->db, b->k, in, existing, b, f);
+}
+
+int64_t person_batch_insert(struct person_batch *b, const struct person_in *in, struct zb_fail *f)
+{
+	return person_insert_b(b->db, b->k, b->who, in, b, f);
+}
+
+int person_batch_update(struct person_batch *b, int64_t id, int64_t version,
+			const struct person_in *in, struct zb_fail *f)
+{
+	return person_update_b(b->db, b->k, b->who, id, version, in,
+			       in->id_number ? FIELD_SET : FIELD_KEEP,
+			       in->phone ? FIELD_SET : FIELD_CLEAR, b, f);
 }
 
 int people_dict_walk(struct db *db, const char *dict,

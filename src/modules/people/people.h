@@ -155,6 +155,47 @@ int person_update_fields(struct db *db, const struct keys *k, const struct audit
 			 struct zb_fail *f);
 
 /*
+ * A run of those calls over many rows on one connection: an import.
+ * person_batch_find / _validate / _insert / _update do exactly what
+ * person_find_by_id_number, person_validate, person_insert and
+ * person_update_fields do, with the same checks and audit rows, but
+ * remember what each row would otherwise look up again: whether an org
+ * exists and is active, whether a dictionary code is active (one query
+ * each per row before), and the blind index of the ID number just looked
+ * up (one HMAC-SM3 for a new person instead of three).
+ *
+ * An answer is what the tables held when it was first asked, so a batch
+ * lives for one transaction or one dry run. The calls change no org or
+ * dictionary, and under SQLite's write lock nobody else can either; on
+ * PostgreSQL (READ COMMITTED) an org or code archived by someone else during
+ * the run counts as it stood when the run first used it. Set up with
+ * person_batch_init; nothing is allocated, so nothing is released.
+ */
+#define PERSON_BATCH_ORGS 64
+#define PERSON_BATCH_CODES 64
+struct person_batch {
+	struct db *db;
+	const struct keys *k;
+	const struct audit_who *who;	/* writes are audited as this caller */
+	/* org id -> 0 not asked yet, else enum batch_state (people.c), slot id % PERSON_BATCH_ORGS */
+	struct { int64_t id; int state; } org[PERSON_BATCH_ORGS];
+	/* (dictionary, code) -> state, slot by hash; longer names are not remembered */
+	struct { char dict[24]; char code[48]; int state; } code[PERSON_BATCH_CODES];
+	char id_norm[19];	/* the normalised ID number whose blind index id_bidx holds; "" none */
+	char id_bidx[65];
+};
+void person_batch_init(struct person_batch *b /* OUT */, struct db *db, const struct keys *k,
+		       const struct audit_who *who);
+int person_batch_find(struct person_batch *b, const char *id_number,
+		      struct person_stored *out /* OUT */);
+int person_batch_validate(struct person_batch *b, const struct person_in *in, int64_t existing,
+			  struct zb_fail *f);
+int64_t person_batch_insert(struct person_batch *b, const struct person_in *in,
+			    struct zb_fail *f);
+int person_batch_update(struct person_batch *b, int64_t id, int64_t version,
+			const struct person_in *in, struct zb_fail *f);
+
+/*
  * Every item of a dictionary a person field uses ("gender", "ethnicity",
  * "education", "political_status"), in its order, archived ones included
  * (active = 0). fn returns nonzero to stop. DB_OK or a DB_E*.

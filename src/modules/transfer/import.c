@@ -524,6 +524,8 @@ struct imp {
 	int nbound;
 	int64_t default_org;
 	struct idset seen;
+	/* the people calls of this run: org and dictionary checks and the blind index asked once */
+	struct person_batch pb;
 	int writing;			/* commit and no error so far: rows are written */
 };
 
@@ -920,7 +922,7 @@ static int take_row(struct imp *m, const struct sheet_row *sr)
 			row_fail(m, &rw, PC_ID, "与第%zu行的身份证号重复", prev);
 		} else {
 			id_ok = 1;
-			found = person_find_by_id_number(m->db, m->o->k, norm, &st);
+			found = person_batch_find(&m->pb, norm, &st);
 			if (found < 0)
 				return found;
 		}
@@ -1042,15 +1044,15 @@ static int take_row(struct imp *m, const struct sheet_row *sr)
 	zb_fail_init(&f);
 	if (m->writing && rw.nerr == 0) {
 		if (found) {
-			rc = person_update_fields(m->db, m->o->k, m->o->who, st.id, st.version, &in, &f);
+			rc = person_batch_update(&m->pb, st.id, st.version, &in, &f);
 			if (rc == 2)
 				row_fail(m, &rw, -1, "该人员的信息刚被他人修改，请重新导入");
 		} else {
-			int64_t id = person_insert(m->db, m->o->k, m->o->who, &in, &f);
+			int64_t id = person_batch_insert(&m->pb, &in, &f);
 			rc = id > 0 ? 0 : id == 0 ? 1 : (int)id;
 		}
 	} else {
-		rc = person_validate(m->db, m->o->k, &in, found ? st.id : 0, &f);
+		rc = person_batch_validate(&m->pb, &in, found ? st.id : 0, &f);
 	}
 	if (rc < 0) {
 		zb_fail_release(&f);
@@ -1151,6 +1153,8 @@ int import_people(struct db *db, const char *path, const struct import_opts *o,
 	m.h = h;
 	m.res = res;
 	arena_init(&m.a, 0);
+	/* one run: one transaction (commit) or one dry run, as a batch must be */
+	person_batch_init(&m.pb, db, o->k, o->who);
 	for (int i = 0; i < PC_COUNT; i++)
 		m.col[i] = -1;
 
