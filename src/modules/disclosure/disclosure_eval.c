@@ -41,7 +41,9 @@ static const char SQL_RECS[] =
 	" cv.id, cv.content, cv.finance"
 	" FROM disclosures d JOIN orgs o ON o.id = d.org_id"
 	" LEFT JOIN disclosure_versions cv ON cv.disclosure_id = d.id AND cv.state = 'published' AND cv.superseded_by IS NULL"
-	" WHERE %s AND (CAST(? AS TEXT) IS NULL OR o.path LIKE CAST(? AS TEXT))";
+	" WHERE %s AND (CAST(? AS TEXT) IS NULL OR o.path LIKE CAST(? AS TEXT))"
+	/* every period name starts with its year ("2025", "2025-Q1", "2025-03", an event's day) */
+	" AND substr(d.period, 1, 4) >= CAST(? AS TEXT) AND substr(d.period, 1, 4) <= CAST(? AS TEXT)";
 
 void dgrid_free(struct dgrid *g)
 {
@@ -75,10 +77,11 @@ static void day_text(int64_t day, char out[11])
 	date_format(date_from_days(day), out);
 }
 
-/* Load the orgs and disclosures in scope. DB_OK or DB_E*. */
-static int load(struct db *db, struct arena *a, const struct scope *s, const char *like,
-		struct eorg **orgs, size_t *norg, struct drec **recs, size_t *nrec)
+/* Load the orgs in scope and their disclosures of the years from..to. DB_OK or DB_E*. */
+static int load(struct db *db, struct arena *a, const struct scope *s, const char *like, int64_t from,
+		int64_t to, struct eorg **orgs, size_t *norg, struct drec **recs, size_t *nrec)
 {
+	char y1[8], y2[8];
 	const char *sc = scope_sql(a, s, "o.path");
 	struct db_stmt *st = db_prepare(db, arena_printf(a, SQL_ORGS, sc));
 	size_t cap = 32, n = 0;
@@ -113,10 +116,14 @@ static int load(struct db *db, struct arena *a, const struct scope *s, const cha
 	cap = 256;
 	n = 0;
 	rv = arena_alloc(a, cap * sizeof(*rv));
+	snprintf(y1, sizeof(y1), "%04d", date_from_days(from).y % 10000);
+	snprintf(y2, sizeof(y2), "%04d", date_from_days(to).y % 10000);
 	if (st) {
 		idx = scope_bind(st, 1, s);
 		db_bind_text(st, idx++, like);
-		db_bind_text(st, idx, like);
+		db_bind_text(st, idx++, like);
+		db_bind_text(st, idx++, y1);
+		db_bind_text(st, idx, y2);
 	}
 	while (st && (rc = db_step(st)) == DB_ROW) {
 		struct drec *d;
@@ -253,7 +260,7 @@ int disclosure_evaluate(struct db *db, struct arena *a, const struct scope *s, c
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = load(db, a, s, path_like, &orgs, &norg, &recs, &nrec);
+	rc = load(db, a, s, path_like, from, to, &orgs, &norg, &recs, &nrec);
 	if (rc != DB_OK)
 		return rc;
 	ncat = dcat_load(db, a, &cats);
