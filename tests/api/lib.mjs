@@ -229,11 +229,19 @@ export class Client {
 			h['content-type'] = 'application/json';
 		}
 		let res;
-		try {
-			res = await fetch(this.base + path, { method, headers: h, body: payload });
-		} catch (e) {
-			// name the socket error behind undici's bare "fetch failed"
-			throw new Error(`${method} ${path}: ${e.message} (${e.cause ? `${e.cause.code || ''} ${e.cause.message}` : 'no cause'})`);
+		for (let attempt = 1; ; attempt++) {
+			try {
+				res = await fetch(this.base + path, { method, headers: h, body: payload });
+				break;
+			} catch (e) {
+				// The server closes a keep-alive connection left idle for ZHIBU_HTTP_TIMEOUT (30 s), as it
+				// should; a GET sent on it just as it closed is sent again once, as a browser does. A
+				// server that is gone refuses the second try too.
+				const code = e.cause && e.cause.code;
+				if (method === 'GET' && attempt === 1 && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET')) continue;
+				// name the socket error behind undici's bare "fetch failed"
+				throw new Error(`${method} ${path}: ${e.message} (${e.cause ? `${code || ''} ${e.cause.message}` : 'no cause'})`);
+			}
 		}
 		const set = res.headers.get('set-cookie');
 		if (set) {
