@@ -146,6 +146,11 @@ static struct child *child_of(struct dash *d, const char *path)
 	return k >= 0 ? &d->kids[k] : NULL;
 }
 
+/* The web route of a child's own dashboard over the same period. */
+static const char *child_link(struct dash *d, const struct child *k)
+{
+	return arena_printf(d->a, "/dashboard?org=%lld&from=%s&to=%s", (long long)k->id, d->from, d->to);
+}
 
 static json_t *item(const char *key, const char *label, int64_t value, const char *link)
 {
@@ -342,8 +347,7 @@ static int training_panel(struct dash *d, json_t *panels)
 					"orgs", (json_int_t)d->kids[i].orgs, "orgs_fully_trained",
 					(json_int_t)d->kids[i].orgs_trained, "members", (json_int_t)d->kids[i].members,
 					"trained", (json_int_t)d->kids[i].trained, "link",
-					arena_printf(d->a, "/dashboard?org=%lld&from=%s&to=%s",
-						     (long long)d->kids[i].id, d->from, d->to)));
+					child_link(d, &d->kids[i])));
 		json_object_set_new(panel, "by_child", by);
 	}
 	json_object_set_new(panels, "training", panel);
@@ -487,8 +491,7 @@ static int status_panel(struct dash *d, json_t *panels)
 					"org_id", (json_int_t)d->kids[i].id, "org_name", d->kids[i].name,
 					"counts", "green", (json_int_t)d->kids[i].status[0], "yellow",
 					(json_int_t)d->kids[i].status[1], "red", (json_int_t)d->kids[i].status[2], "link",
-					arena_printf(d->a, "/dashboard?org=%lld&from=%s&to=%s",
-						     (long long)d->kids[i].id, d->from, d->to)));
+					child_link(d, &d->kids[i])));
 		json_object_set_new(st, "branches", json_integer((json_int_t)json_array_size(
 			json_object_get(st, "items"))));
 		json_object_set_new(st, "items", json_array());
