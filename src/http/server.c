@@ -108,6 +108,8 @@ struct exchange {
 	int slow_done;		/* a ROUTE_SLOW handler answered on its thread; send it */
 	int upload_slot;	/* holds one of UPLOAD_SLOTS until completion */
 	struct MHD_Connection *conn;	/* for the slow thread's resume */
+	enum route_match match;	/* the route table's answer for method + path, found once */
+	const struct route *route;	/* the route on ROUTE_FOUND, else NULL */
 };
 
 /* ---- request identity ---------------------------------------------------- */
@@ -435,21 +437,27 @@ static enum MHD_Result refuse_size(struct exchange *x, struct MHD_Connection *c)
 }
 
 /*
+ * Match method + path once, on the first call, with the parameters stored
+ * in x->r: the body limit, the slow-route test and dispatch all use it.
+ * Paths outside the API never reach the route table.
+ */
+static void route_once(struct exchange *x)
+{
+	x->route = NULL;
+	x->match = ROUTE_NO_PATH;
+	if (is_api(x->r.path))
+		x->match = router_match(x->s->routes, x->r.method, x->r.path, &x->r, &x->route);
+}
+
+/*
  * The body limit of the request: max_upload when the matching route is a
- * ROUTE_UPLOAD one (*upload set), else max_body. Matched here, on the first
- * call, so an upload route can take more than the global cap; dispatch
- * matches again.
+ * ROUTE_UPLOAD one (*upload set), else max_body, so an upload route can
+ * take more than the global cap.
  */
 static size_t body_limit(const struct exchange *x, int *upload)
 {
-	const struct route *rt = NULL;
-	struct req probe;
+	const struct route *rt = x->route;
 
-	memset(&probe, 0, sizeof(probe));
-	arena_init(&probe.arena, 0);
-	if (router_match(x->s->routes, x->r.method, x->r.path, &probe, &rt) != ROUTE_FOUND)
-		rt = NULL;
-	arena_release(&probe.arena);
 	*upload = rt && (rt->flags & ROUTE_UPLOAD) && x->s->cfg.max_upload > 0;
 	return *upload ? x->s->cfg.max_upload : x->s->cfg.max_body;
 }
@@ -567,7 +575,6 @@ static void serve_static(struct exchange *x)
 static void dispatch(struct exchange *x)
 {
 	struct req *r = &x->r;
-	const struct route *rt;
 	int get = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
 
 	r->body = x->body.data;
@@ -579,9 +586,9 @@ static void dispatch(struct exchange *x)
 			resp_error(r, ZB_ENOTFOUND, "页面不存在");
 		return;
 	}
-	switch (router_match(x->s->routes, r->method, r->path, r, &rt)) {
+	switch (x->match) {
 	case ROUTE_FOUND:
-		run_route(x, rt);
+		run_route(x, x->route);
 		break;
 	case ROUTE_NO_METHOD:
 		resp_header(r, MHD_HTTP_HEADER_ALLOW, router_allow(x->s->routes, r->path, &r->arena));
@@ -603,17 +610,7 @@ static void dispatch(struct exchange *x)
  */
 static const struct route *slow_route(const struct exchange *x)
 {
-	const struct route *rt = NULL;
-	struct req probe;
-
-	if (!is_api(x->r.path))
-		return NULL;
-	memset(&probe, 0, sizeof(probe));
-	arena_init(&probe.arena, 0);
-	if (router_match(x->s->routes, x->r.method, x->r.path, &probe, &rt) != ROUTE_FOUND)
-		rt = NULL;
-	arena_release(&probe.arena);
-	return rt && (rt->flags & ROUTE_SLOW) ? rt : NULL;
+	return x->route && (x->route->flags & ROUTE_SLOW) ? x->route : NULL;
 }
 
 /*
@@ -734,6 +731,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			log_warn("request %s from %s refused: %s", x->r.id, x->r.ip, problem);
 			return refuse(x, c, ZB_EVALIDATION, "请求格式错误");
 		}
+		route_once(x);
 		x->limit = body_limit(x, &upload);
 		x->body.max = x->limit;
 		if (length >= 0 && (uint64_t)length > (uint64_t)x->limit)
