@@ -148,6 +148,15 @@ int db_sqlite_open(const char *path, struct db **out, char *err, size_t errlen)
 		return sl_code(rc) == DB_OK ? DB_EGENERIC : sl_code(rc);
 	}
 	sqlite3_extended_result_codes(d->h, 1);
+	/*
+	 * The planner may not look at bound values. Without this, every statement
+	 * with "col LIKE ?" (each org-subtree scope) is marked to be compiled again
+	 * whenever its parameter is bound, so a cached statement was re-parsed on
+	 * every request: a tenth of a people list page. The LIKE optimisation it
+	 * would allow never applies here (LIKE is case-insensitive and the path
+	 * index is BINARY), and this SQLite has no STAT4.
+	 */
+	(void)sqlite3_db_config(d->h, SQLITE_DBCONFIG_ENABLE_QPSG, 1, (int *)NULL);
 	rc = sl_exec(&d->base, sl_pragmas);
 	if (rc != DB_OK) {
 		snprintf(err, errlen, "%s: %s", path, d->base.errmsg);
