@@ -1,5 +1,7 @@
 /* json.c - strict, table-driven validation of JSON request bodies with Chinese field messages. */
 #include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "arena.h"
@@ -294,20 +296,68 @@ int json_has(const json_t *obj, const char *key)
 	return v && !json_is_null(v);
 }
 
-void json_put_string(struct buf *b, const char *s)
+/*
+ * The length of the UTF-8 sequence that starts at s with a byte >= 0x80, or
+ * 0 when it is not valid UTF-8 as jansson defines it: overlong forms,
+ * surrogates and code points past U+10FFFF are invalid.
+ */
+static size_t utf8_seq(const unsigned char *s, const unsigned char *end)
+{
+	unsigned c = s[0], cp;
+	size_t n;
+
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2;
+		cp = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		cp = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if ((size_t)(end - s) < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3F);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+/*
+ * Append the len bytes at s as a JSON string literal (see json_put_string).
+ * Text that is not valid UTF-8 is never written: it fails b (b->err), so
+ * the answer becomes a 500 as it did when jansson wrote it. jansson itself
+ * can hold such a string: a body parsed while memory ran out once gave
+ * "支部委员" plus half a character.
+ */
+static void put_stringn(struct buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";	/* as jansson writes \u001F */
-	const char *run;
+	const char *run = s, *end = s + len;
 
-	if (!s) {
-		buf_puts(b, "null");
-		return;
-	}
 	buf_putc(b, '"');
-	for (run = s; *s; s++) {
+	for (; s < end; s++) {
 		unsigned char c = (unsigned char)*s;
 		const char *esc = NULL;
 		char u[7];
+		if (c >= 0x80) {
+			size_t n = utf8_seq((const unsigned char *)s, (const unsigned char *)end);
+
+			if (n == 0) {
+				b->err = 1;
+				return;
+			}
+			s += n - 1;
+			continue;
+		}
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
 		switch (c) {
@@ -331,4 +381,112 @@ void json_put_string(struct buf *b, const char *s)
 	}
 	buf_add(b, run, (size_t)(s - run));
 	buf_putc(b, '"');
+}
+
+void json_put_string(struct buf *b, const char *s)
+{
+	if (!s)
+		buf_puts(b, "null");
+	else
+		put_stringn(b, s, strlen(s));
+}
+
+/*
+ * A real as jansson writes it: "%.17g", then ".0" when that reads as an
+ * integer, and the exponent without '+' or leading zeros ("1e+20" is
+ * "1e20"). 0, or -1 for infinity and NaN, which JSON cannot hold.
+ */
+static int put_real(struct buf *b, double v)
+{
+	char t[64];
+	char *e;
+	int n;
+
+	if (!isfinite(v))
+		return -1;
+	n = snprintf(t, sizeof(t) - 3, "%.17g", v);
+	if (n < 0 || (size_t)n >= sizeof(t) - 3)
+		return -1;
+	if (!strchr(t, '.') && !strchr(t, 'e'))
+		memcpy(t + n, ".0", 3);
+	e = strchr(t, 'e');
+	if (e) {
+		char *digits = e + 1, *from;
+
+		if (*digits == '-')
+			digits++;
+		from = digits;
+		if (*from == '+')
+			from++;
+		while (*from == '0' && from[1] != '\0')
+			from++;
+		memmove(digits, from, strlen(from) + 1);
+	}
+	buf_puts(b, t);
+	return 0;
+}
+
+static int write_value(struct buf *b, const json_t *j, int depth)
+{
+	const char *key;
+	size_t i;
+	void *it;
+	int first = 1;
+
+	if (depth > JSON_WRITE_DEPTH)
+		return -1;
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+		buf_putc(b, '{');
+		for (it = json_object_iter((json_t *)j); it;
+		     it = json_object_iter_next((json_t *)j, it)) {
+			key = json_object_iter_key(it);
+			if (!first)
+				buf_putc(b, ',');
+			first = 0;
+			put_stringn(b, key, json_object_iter_key_len(it));
+			buf_putc(b, ':');
+			if (write_value(b, json_object_iter_value(it), depth + 1) < 0)
+				return -1;
+		}
+		buf_putc(b, '}');
+		break;
+	case JSON_ARRAY:
+		buf_putc(b, '[');
+		for (i = 0; i < json_array_size(j); i++) {
+			if (i)
+				buf_putc(b, ',');
+			if (write_value(b, json_array_get(j, i), depth + 1) < 0)
+				return -1;
+		}
+		buf_putc(b, ']');
+		break;
+	case JSON_STRING:
+		put_stringn(b, json_string_value(j), json_string_length(j));
+		break;
+	case JSON_INTEGER:
+		buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+		break;
+	case JSON_REAL:
+		if (put_real(b, json_real_value(j)) < 0)
+			return -1;
+		break;
+	case JSON_TRUE:
+		buf_puts(b, "true");
+		break;
+	case JSON_FALSE:
+		buf_puts(b, "false");
+		break;
+	case JSON_NULL:
+		buf_puts(b, "null");
+		break;
+	}
+	return b->err ? -1 : 0;
+}
+
+int json_write(struct buf *b, const json_t *j)
+{
+	if (!j)
+		return -1;
+	return write_value(b, j, 0);
 }

@@ -62,10 +62,22 @@ size_t utf8_len(const char *s);
 /*
  * Append s to b as a JSON string literal, as jansson writes it compactly:
  * UTF-8 passed through, '"', '\\' and control characters escaped; NULL
- * writes null. For answers written directly, without building a tree
+ * writes null. Text that is not valid UTF-8 fails b (b->err) instead. For answers written directly, without building a tree
  * (the org tree of a county: hundreds of objects per request).
  */
 struct buf;
 void json_put_string(struct buf *b, const char *s);
+
+/*
+ * Append j to b as compact JSON: byte for byte what jansson's
+ * json_dump_callback(j, ..., JSON_COMPACT | JSON_ENCODE_ANY) writes, at a
+ * fraction of the cost (jansson records every object and array it enters in
+ * a table to detect cycles, and hands the output over in small pieces).
+ * zhibu builds trees, never cycles; nesting deeper than JSON_WRITE_DEPTH is
+ * refused all the same. 0, or -1 when b failed (b->err), a real is infinite
+ * or NaN, or j is NULL; b then holds a partial text the caller discards.
+ */
+#define JSON_WRITE_DEPTH 2048
+int json_write(struct buf *b, const json_t *j);
 
 #endif

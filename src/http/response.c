@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include "http.h"
+#include "../base/json.h"
 #include "../base/log.h"
 
 #define JSON_TYPE "application/json; charset=utf-8"
@@ -20,15 +21,6 @@ static void answer_internal(struct req *r)
 	r->file_path = NULL;
 	buf_reset(&r->out);
 	buf_add(&r->out, internal_body, sizeof(internal_body) - 1);
-}
-
-/* json_dump_callback sink: append to the request's output buffer. */
-static int dump_to_buf(const char *p, size_t n, void *data)
-{
-	struct buf *b = data;
-
-	buf_add(b, p, n);
-	return b->err ? -1 : 0;
 }
 
 /*
@@ -53,7 +45,7 @@ void resp_json(struct req *r, int status, json_t *j)
 	r->content_type = JSON_TYPE;
 	r->file_path = NULL;
 	buf_reset(&r->out);
-	if (json_dump_callback(j, dump_to_buf, &r->out, JSON_COMPACT | JSON_ENCODE_ANY) != 0 ||
+	if (json_write(&r->out, j) != 0 ||
 	    r->out.err) {
 		log_error("request %s: JSON answer could not be serialised (%zu bytes so far)",
 			  r->id, r->out.len);
@@ -84,7 +76,7 @@ void resp_json_begin(struct req *r, int status, json_t *head, const char *key)
 	if (r->out.len > 1)
 		buf_putc(&r->out, ',');
 	/* jansson out of memory drops the key: never answer 200 without it */
-	bad = json_dump_callback(k, dump_to_buf, &r->out, JSON_COMPACT | JSON_ENCODE_ANY) != 0;
+	bad = json_write(&r->out, k) != 0;
 	json_decref(k);
 	buf_puts(&r->out, ":[");
 	if (bad || r->out.err) {
@@ -109,7 +101,7 @@ void resp_json_item(struct req *r, json_t *item)
 	}
 	if (r->stream_items++)
 		buf_putc(&r->out, ',');
-	if (json_dump_callback(item, dump_to_buf, &r->out, JSON_COMPACT | JSON_ENCODE_ANY) != 0 ||
+	if (json_write(&r->out, item) != 0 ||
 	    r->out.err) {
 		log_error("request %s: streamed JSON answer too big (%zu bytes so far)", r->id, r->out.len);
 		r->streaming = 0;

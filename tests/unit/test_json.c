@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -417,6 +418,128 @@ static void test_put_string_as_jansson(void **state)
 	buf_release(&b);
 }
 
+/* A pseudo-random JSON tree from a fixed seed: every type, escapes, UTF-8, reals of all sizes. */
+static json_t *random_value(unsigned *seed, int depth)
+{
+	static const char *const strings[] = {
+		"", "支部", "a\"b\\c", "line\nbreak\ttab\r", "\x01\x1f ctl", "/slash/", "第1镇第1村党支部",
+		"emoji \xf0\x9f\x87\xa8\xf0\x9f\x87\xb3", "\x7f del",
+	};
+	static const double reals[] = {
+		0.0, -0.0, 0.1, 1.5, -2.25, 1e20, 1e-5, 123456789.123, 1e300, 5e-324, 0.3333333333333333,
+		100.0, 66.7, 1e16, 12345678901234567.0,
+	};
+	int kind = depth > 4 ? (int)(rand_r(seed) % 6) + 2 : (int)(rand_r(seed) % 8);
+	json_t *v;
+
+	switch (kind) {
+	case 0:
+		v = json_object();
+		for (int i = (int)(rand_r(seed) % 5); i > 0; i--) {
+			char key[32];
+			snprintf(key, sizeof(key), "%s%d", strings[rand_r(seed) % 9], i);
+			json_object_set_new(v, key, random_value(seed, depth + 1));
+		}
+		return v;
+	case 1:
+		v = json_array();
+		for (int i = (int)(rand_r(seed) % 5); i > 0; i--)
+			json_array_append_new(v, random_value(seed, depth + 1));
+		return v;
+	case 2:
+		return json_string(strings[rand_r(seed) % 9]);
+	case 3:
+		return json_integer((json_int_t)rand_r(seed) * (rand_r(seed) % 2 ? -1 : 1) *
+				    (json_int_t)(rand_r(seed) % 1000000));
+	case 4:
+		return json_real(reals[rand_r(seed) % 15] * (rand_r(seed) % 3 ? 1 : 3.7));
+	case 5:
+		return json_true();
+	case 6:
+		return json_false();
+	default:
+		return json_null();
+	}
+}
+
+/* json_write gives jansson's compact text byte for byte, on 2,000 random trees and the edge values. */
+static void test_write_as_jansson(void **state)
+{
+	unsigned seed = 20261129;
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, 0);
+	for (int i = 0; i < 2000; i++) {
+		json_t *j = random_value(&seed, 0);
+		char *want = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+
+		assert_non_null(want);
+		buf_reset(&b);
+		assert_int_equal(json_write(&b, j), 0);
+		assert_string_equal(b.data, want);
+		free(want);
+		json_decref(j);
+	}
+	/* a string with an embedded NUL, and an integer at each end of the range */
+	{
+		json_t *j = json_pack("[s#,I,I]", "a\0b", (int)3, (json_int_t)INT64_MIN,
+				      (json_int_t)INT64_MAX);
+		char *want = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+
+		buf_reset(&b);
+		assert_int_equal(json_write(&b, j), 0);
+		assert_string_equal(b.data, want);
+		free(want);
+		json_decref(j);
+	}
+	buf_release(&b);
+}
+
+/* Refused: no value, runaway nesting, text that is not UTF-8, and a text over the buffer's cap. */
+static void test_write_refuses(void **state)
+{
+	struct buf b;
+	json_t *deep = json_array(), *inner = deep;
+
+	(void)state;
+	buf_init(&b, 0);
+	assert_int_equal(json_write(&b, NULL), -1);
+	for (int i = 0; i < JSON_WRITE_DEPTH + 5; i++) {
+		json_t *next = json_array();
+		json_array_append_new(inner, next);
+		inner = next;
+	}
+	assert_int_equal(json_write(&b, deep), -1);
+	json_decref(deep);
+	/* text that is not UTF-8 (half a character, a surrogate, an overlong '/'), which jansson refuses to write too */
+	{
+		static const char *const bad[] = { "支部委员\xe4\xbc", "\xed\xa0\x80", "\xc0\xaf" };
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			json_t *doc = json_pack("{s:o}", "title", json_string_nocheck(bad[i]));
+
+			assert_null(json_dumps(doc, JSON_COMPACT));
+			buf_reset(&b);
+			assert_int_equal(json_write(&b, doc), -1);
+			buf_reset(&b);
+			json_put_string(&b, bad[i]);
+			assert_true(b.err);
+			json_decref(doc);
+		}
+	}
+	/* a capped buffer reports the overflow instead of a truncated text */
+	b.max = 8;
+	buf_reset(&b);
+	{
+		json_t *doc = json_pack("{s:s}", "key", "a value longer than eight bytes");
+
+		assert_int_equal(json_write(&b, doc), -1);
+		json_decref(doc);
+	}
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,6 +561,8 @@ int main(void)
 		cmocka_unit_test(test_long_message_stays_utf8),
 		cmocka_unit_test(test_fail_json),
 		cmocka_unit_test(test_put_string_as_jansson),
+		cmocka_unit_test(test_write_as_jansson),
+		cmocka_unit_test(test_write_refuses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
