@@ -36,6 +36,7 @@ struct app {
 	struct ratelimit *public_submit;	/* per IP: residents' forms on the public pages */
 	struct ratelimit *public_read;	/* per IP: public lookups (tracking codes, notices) */
 	struct ratelimit *bulk_read;	/* per IP: exports and other ROUTE_SLOW reads */
+	struct memo *memo;	/* read results until the next audited write (NULL: none kept) */
 	char dummy_hash[160];	/* checked for unknown users so timing reveals nothing */
 };
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "../app/jobs.h"
+#include "../app/memo.h"
 #include "../auth/audit.h"
 #include "../auth/password.h"
 #include "../auth/ratelimit.h"
@@ -385,6 +386,7 @@ int cli_serve(struct app *app, int argc, char **argv)
 	app->public_submit = ratelimit_new(app->cfg.public_rate, 600);
 	app->public_read = ratelimit_new(120, 60);
 	app->bulk_read = ratelimit_new(app->cfg.export_rate, 60);
+	app->memo = memo_new();
 	/* no Argon2 run at start-up (64 MiB): a well-formed hash of random bytes does */
 	if (password_dummy_hash(app->dummy_hash, sizeof(app->dummy_hash)) != 0) {
 		fprintf(stderr, "zhibu serve: 无法初始化密码校验\n");
@@ -427,5 +429,6 @@ int cli_serve(struct app *app, int argc, char **argv)
 	ratelimit_free(app->public_submit);
 	ratelimit_free(app->public_read);
 	ratelimit_free(app->bulk_read);
+	memo_free(app->memo);
 	return 0;
 }

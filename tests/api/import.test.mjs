@@ -542,10 +542,15 @@ test('CLI: import prints every error by row and column, commits as "cli"; export
 	rows[2][3] = '';
 	writeFileSync(file, gb18030(csv(rows)));
 	const before = people();
+	// the list's total is kept by the server until the next write; the CLI writes from another process
+	const listed = async () => (await township.get('/api/v1/people?org=1&page=1&status=all')).body.total;
+	const shown = await listed();
+	assert.equal(await listed(), shown);
 	r = srv.cli(['import', 'people', file]);
 	assert.equal(r.status, 0, r.stdout + r.stderr);
 	assert.match(r.stdout, /新增 2/);
 	assert.equal(people(), before + 2);
+	assert.equal(await listed(), shown + 2);
 	assert.equal(srv.sql("SELECT username FROM audit_log WHERE entity = 'import' ORDER BY seq DESC LIMIT 1"), 'cli');
 
 	const out = join(work, 'team.xlsx');

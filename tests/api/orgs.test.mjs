@@ -200,6 +200,30 @@ test('archive refuses an org with active children; archived orgs leave the defau
 	assert.equal(back.body.status, 'active');
 });
 
+test('the tree shows every write at once: create, rename, move and archive', async () => {
+	const names = async () => {
+		const out = [];
+		const walk = (o) => { out.push(`${o.id}:${o.name}:${o.parent_id}`); o.children.forEach(walk); };
+		(await staff.get('/api/v1/orgs')).body.items.forEach(walk);
+		return out;
+	};
+	const first = await names();
+	assert.deepEqual(await names(), first);	// the same answer twice (kept by the server)
+	const made = await staff.post('/api/v1/orgs', { parent_id: ids.b, name: '临时党小组', kind: 'party_group' });
+	assert.equal(made.status, 201, made.text);
+	const id = made.body.id;
+	assert.ok((await names()).includes(`${id}:临时党小组:${ids.b}`));
+	const renamed = await staff.put(`/api/v1/orgs/${id}`, { name: '第二党小组', kind: 'party_group', version: made.body.version });
+	assert.equal(renamed.status, 200, renamed.text);
+	assert.ok((await names()).includes(`${id}:第二党小组:${ids.b}`));
+	const moved = await staff.post(`/api/v1/orgs/${id}/move`, { parent_id: ids.c, version: renamed.body.version });
+	assert.equal(moved.status, 200, moved.text);
+	assert.ok((await names()).includes(`${id}:第二党小组:${ids.c}`));
+	const gone = await staff.post(`/api/v1/orgs/${id}/archive`, { version: moved.body.version });
+	assert.equal(gone.status, 200, gone.text);
+	assert.deepEqual(await names(), first);
+});
+
 test('every org write left an audit row with before and after', async () => {
 	const aud = await userClient(srv, 'audadm', 1, ['auditadmin@1']);
 	const r = await aud.get(`/api/v1/audit?entity=org&entity_id=${ids.b}`);

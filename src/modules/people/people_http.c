@@ -6,6 +6,7 @@
 #include "people.h"
 #include "people_internal.h"
 #include "../orgs/orgs.h"
+#include "../../app/memo.h"
 #include "../../auth/perm.h"
 #include "../../base/check.h"
 #include "../../base/date.h"
@@ -331,27 +332,20 @@ int people_sheet_walk_req(struct req *r, int unmask, person_sheet_fn fn, void *a
 	return people_walk_filter(c->db, &r->app->keys, &r->arena, &pf, unmask, fn, arg, rows);
 }
 
-/* Run "SELECT COUNT(*)" over the filter into *n. DB_OK or DB_E*. */
+/* The number of people the filter matches into *n, counted once until the next write. DB_OK or DB_E*. */
 static int filter_count(struct req *r, const struct people_filter *pf, int64_t *n)
 {
 	struct db_params b = { 0 };
 	struct buf sql;
-	struct db_stmt *st;
-	int rc;
+	int rc = DB_EGENERIC;
 
 	buf_init(&sql, 0);
 	buf_puts(&sql, "SELECT COUNT(*)");
 	people_filter_sql(&r->arena, pf, 0, &sql, &b);
-	st = sql.err || b.overflow ? NULL : db_prepare(req_ctx(r)->db, arena_strdup(&r->arena, sql.data));
+	if (!sql.err && !b.overflow)
+		rc = memo_count(r->app->memo, req_ctx(r)->db, sql.data, &b, n);
 	buf_release(&sql);
-	if (!st)
-		return DB_EGENERIC;
-	db_params_bind(st, &b);
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		*n = db_col_int(st, 0);
-	db_finalize(st);
-	return rc == DB_ROW ? DB_OK : rc < 0 ? rc : DB_EGENERIC;
+	return rc;
 }
 
 /*
