@@ -1,5 +1,6 @@
 /* session.c - login with lockout and TOTP, cookie sessions with idle/absolute expiry, CSRF, password change. */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "session.h"
@@ -82,27 +83,63 @@ static int *policy_slot(struct policy *p, const struct policy_field *pf)
 	return (int *)((char *)p + pf->off);
 }
 
+/*
+ * The policy parsed from its stored text. Every authenticated request reads
+ * the policy; parsing its JSON was half of resolving a session, so the last
+ * text parsed is kept with its result (per process, behind a mutex) and
+ * reused while the stored text is byte-identical.
+ */
+static struct {
+	pthread_mutex_t lock;
+	char *text;
+	struct policy parsed;	/* without the version, which is read every time */
+} policy_last = { PTHREAD_MUTEX_INITIALIZER, NULL, { 0 } };
+
+static void policy_parse(const char *text, struct policy *p)
+{
+	json_t *j = json_loads(text, 0, NULL);
+
+	for (size_t i = 0; j && i < NPOLICY; i++) {
+		json_t *v = json_object_get(j, policy_fields[i].name);
+		if (json_is_integer(v))
+			*policy_slot(p, &policy_fields[i]) = (int)json_integer_value(v);
+		else if (json_is_boolean(v))
+			*policy_slot(p, &policy_fields[i]) = json_is_true(v);
+	}
+	json_decref(j);
+}
+
 int policy_load(struct db *db, struct policy *p)
 {
 	struct db_stmt *st = db_prepare(db, SQL_POLICY_GET);
-	json_t *j;
-	int rc;
+	const char *text;
+	int rc, kept = 0;
 
 	*p = policy_defaults;
 	if (!st)
 		return -1;
 	rc = db_step(st);
 	if (rc == DB_ROW) {
-		j = json_loads(db_col_text(st, 0) ? db_col_text(st, 0) : "{}", 0, NULL);
-		p->version = db_col_int(st, 1);
-		for (size_t i = 0; j && i < NPOLICY; i++) {
-			json_t *v = json_object_get(j, policy_fields[i].name);
-			if (json_is_integer(v))
-				*policy_slot(p, &policy_fields[i]) = (int)json_integer_value(v);
-			else if (json_is_boolean(v))
-				*policy_slot(p, &policy_fields[i]) = json_is_true(v);
+		text = db_col_text(st, 0) ? db_col_text(st, 0) : "{}";
+		pthread_mutex_lock(&policy_last.lock);
+		if (policy_last.text && strcmp(policy_last.text, text) == 0) {
+			*p = policy_last.parsed;
+			kept = 1;
 		}
-		json_decref(j);
+		pthread_mutex_unlock(&policy_last.lock);
+		if (!kept) {
+			char *copy = strdup(text);
+
+			policy_parse(text, p);
+			pthread_mutex_lock(&policy_last.lock);
+			if (copy) {
+				free(policy_last.text);
+				policy_last.text = copy;
+				policy_last.parsed = *p;
+			}
+			pthread_mutex_unlock(&policy_last.lock);
+		}
+		p->version = db_col_int(st, 1);
 	}
 	db_finalize(st);
 	return rc < 0 ? -1 : 0;
