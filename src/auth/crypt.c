@@ -15,6 +15,7 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
+#include <pthread.h>
 #include <sodium.h>
 
 #define SM4_KEY_LEN	16
@@ -63,30 +64,233 @@ static void sodium_ready(void)
 }
 
 /*
- * HMAC-SM3 over the concatenation of parts[0..n). 0 / -1. An empty key is
- * passed as a non-NULL pointer: OpenSSL reads a NULL key as "keep the
+ * Algorithms and keyed contexts, made once instead of on every call.
+ *
+ * Fetching HMAC or SM4-CBC by name, building a context and running the
+ * key schedule (for HMAC-SM3 two compressions of the padded key) cost more
+ * than the MAC of a short field itself. So:
+ *
+ *  - the algorithms are fetched once per process (pthread_once); fetched
+ *    EVP_MAC / EVP_CIPHER / EVP_MD objects are immutable and may be shared
+ *    by threads (OpenSSL 3 "explicit fetching");
+ *  - each thread keeps a few contexts already keyed, found by the key's
+ *    bytes: an HMAC-SM3 context per 32-byte key, an SM4-CBC encryption and
+ *    a decryption context per SM4 key. A context is never shared between
+ *    threads, so no lock is taken. Before each use it is re-initialised
+ *    with a NULL key, which OpenSSL defines as "same key": HMAC restarts
+ *    from its saved inner state, SM4 takes the new IV and keeps its round
+ *    keys.
+ *
+ * The cache is keyed by the bytes, not by the struct keys pointer, so keys
+ * built by hand, copied or reloaded always get a context for the key they
+ * hold. It lives in thread-local storage: a thread's contexts and its
+ * copies of the keys are wiped and freed when the thread exits (a pthread
+ * key destructor); the main thread's stay until the process ends, as its
+ * struct keys does. Any failure here falls back to a fresh context.
+ */
+#define MAC_SLOTS	4	/* the mac, blind and audit keys, and one spare */
+#define SM4_SLOTS	2
+
+struct mac_slot {
+	EVP_MAC_CTX *ctx;	/* keyed with key; NULL = empty slot */
+	int used;		/* finalised since keyed: re-initialise first */
+	unsigned char key[32];
+};
+
+struct sm4_slot {
+	EVP_CIPHER_CTX *enc, *dec;	/* keyed with key; NULL = empty slot */
+	unsigned char key[SM4_KEY_LEN];
+};
+
+struct crypt_cache {
+	struct mac_slot mac[MAC_SLOTS];
+	struct sm4_slot sm4[SM4_SLOTS];
+	unsigned mac_next, sm4_next;	/* the slot to replace next */
+	int registered;			/* the exit destructor is armed */
+};
+
+static pthread_once_t algs_once = PTHREAD_ONCE_INIT;
+static EVP_MAC *alg_hmac;		/* NULL if the fetch failed */
+static EVP_CIPHER *alg_sm4_cbc;
+static EVP_MD *alg_sm3;
+static pthread_key_t cache_key;
+static int cache_key_ok;
+static _Thread_local struct crypt_cache tl_cache;
+
+static void mac_slot_clear(struct mac_slot *s)
+{
+	EVP_MAC_CTX_free(s->ctx);	/* cleanses the key pads */
+	s->ctx = NULL;
+	s->used = 0;
+	sodium_memzero(s->key, sizeof(s->key));
+}
+
+static void sm4_slot_clear(struct sm4_slot *s)
+{
+	EVP_CIPHER_CTX_free(s->enc);	/* cleanses the round keys */
+	EVP_CIPHER_CTX_free(s->dec);
+	s->enc = s->dec = NULL;
+	sodium_memzero(s->key, sizeof(s->key));
+}
+
+/* pthread key destructor: the exiting thread's own tl_cache. */
+static void cache_release(void *p)
+{
+	struct crypt_cache *c = p;
+
+	for (size_t i = 0; i < MAC_SLOTS; i++)
+		mac_slot_clear(&c->mac[i]);
+	for (size_t i = 0; i < SM4_SLOTS; i++)
+		sm4_slot_clear(&c->sm4[i]);
+	c->registered = 0;
+}
+
+static void algs_fetch(void)
+{
+	alg_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	alg_sm4_cbc = EVP_CIPHER_fetch(NULL, "SM4-CBC", NULL);
+	alg_sm3 = EVP_MD_fetch(NULL, "SM3", NULL);
+	cache_key_ok = pthread_key_create(&cache_key, cache_release) == 0;
+}
+
+static void algs_ready(void)
+{
+	if (pthread_once(&algs_once, algs_fetch) != 0)
+		crypto_die("pthread_once");
+}
+
+/*
+ * This thread's cache, with its exit destructor armed; NULL when the
+ * destructor cannot be armed (then nothing is cached, so nothing leaks).
+ */
+static struct crypt_cache *cache_get(void)
+{
+	struct crypt_cache *c = &tl_cache;
+
+	algs_ready();
+	if (!c->registered) {
+		if (!cache_key_ok || pthread_setspecific(cache_key, c) != 0)
+			return NULL;
+		c->registered = 1;
+	}
+	return c;
+}
+
+/* The HMAC-SM3 parameters: digest name. */
+static void hmac_params(OSSL_PARAM params[2])
+{
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SM3", 0);
+	params[1] = OSSL_PARAM_construct_end();
+}
+
+/*
+ * A context keyed with the 32-byte key and ready for EVP_MAC_update, from
+ * this thread's cache; NULL if none can be made (the caller then uses a
+ * fresh one). The context stays owned by the cache.
+ */
+static EVP_MAC_CTX *mac_cached(const unsigned char key[32])
+{
+	struct crypt_cache *c = cache_get();
+	struct mac_slot *s;
+	OSSL_PARAM params[2];
+
+	if (!c || !alg_hmac)
+		return NULL;
+	for (size_t i = 0; i < MAC_SLOTS; i++) {
+		s = &c->mac[i];
+		if (!s->ctx || sodium_memcmp(s->key, key, 32) != 0)
+			continue;
+		if (s->used && !EVP_MAC_init(s->ctx, NULL, 0, NULL)) {
+			mac_slot_clear(s);
+			return NULL;
+		}
+		s->used = 1;
+		return s->ctx;
+	}
+	s = &c->mac[c->mac_next];
+	c->mac_next = (c->mac_next + 1) % MAC_SLOTS;
+	mac_slot_clear(s);
+	s->ctx = EVP_MAC_CTX_new(alg_hmac);
+	hmac_params(params);
+	if (!s->ctx || !EVP_MAC_init(s->ctx, key, 32, params)) {
+		mac_slot_clear(s);
+		return NULL;
+	}
+	memcpy(s->key, key, 32);
+	s->used = 1;
+	return s->ctx;
+}
+
+/*
+ * A context keyed with the SM4 key for encryption (enc = 1) or decryption
+ * (enc = 0), with its IV set to iv; NULL if none can be made. Owned by the
+ * cache.
+ */
+static EVP_CIPHER_CTX *sm4_cached(const unsigned char key[SM4_KEY_LEN], int enc,
+				  const unsigned char iv[SM4_BLOCK])
+{
+	struct crypt_cache *c = cache_get();
+	struct sm4_slot *s = NULL;
+	EVP_CIPHER_CTX **ctx;
+
+	if (!c || !alg_sm4_cbc)
+		return NULL;
+	for (size_t i = 0; i < SM4_SLOTS; i++) {
+		if (c->sm4[i].enc && sodium_memcmp(c->sm4[i].key, key, SM4_KEY_LEN) == 0) {
+			s = &c->sm4[i];
+			break;
+		}
+	}
+	if (!s) {
+		s = &c->sm4[c->sm4_next];
+		c->sm4_next = (c->sm4_next + 1) % SM4_SLOTS;
+		sm4_slot_clear(s);
+		s->enc = EVP_CIPHER_CTX_new();
+		s->dec = EVP_CIPHER_CTX_new();
+		if (!s->enc || !s->dec ||
+		    !EVP_CipherInit_ex2(s->enc, alg_sm4_cbc, key, NULL, 1, NULL) ||
+		    !EVP_CipherInit_ex2(s->dec, alg_sm4_cbc, key, NULL, 0, NULL)) {
+			sm4_slot_clear(s);
+			return NULL;
+		}
+		memcpy(s->key, key, SM4_KEY_LEN);
+	}
+	ctx = enc ? &s->enc : &s->dec;
+	/* NULL cipher and key: same algorithm and round keys, new IV. */
+	if (!EVP_CipherInit_ex2(*ctx, NULL, NULL, iv, enc, NULL)) {
+		sm4_slot_clear(s);
+		return NULL;
+	}
+	return *ctx;
+}
+
+/*
+ * HMAC-SM3 over the concatenation of parts[0..n). 0 / -1. A 32-byte key
+ * (every key of struct keys) uses this thread's keyed context; any other
+ * length, or a cache that cannot be filled, a fresh context. An empty key
+ * is passed as a non-NULL pointer: OpenSSL reads a NULL key as "keep the
  * previous key", and a fresh context has none.
  */
 static int hmac_sm3_parts(const unsigned char *key, size_t keylen, const struct part *parts,
 			  size_t n, unsigned char out[32])
 {
 	static const unsigned char empty = 0;
-	EVP_MAC *mac = NULL;
-	EVP_MAC_CTX *ctx = NULL;
+	EVP_MAC_CTX *ctx = NULL, *fresh = NULL;
 	OSSL_PARAM params[2];
 	size_t outlen = 0;
 	int rc = -1;
 
-	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	if (!mac)
-		goto out;
-	ctx = EVP_MAC_CTX_new(mac);
-	if (!ctx)
-		goto out;
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SM3", 0);
-	params[1] = OSSL_PARAM_construct_end();
-	if (!EVP_MAC_init(ctx, keylen ? key : &empty, keylen, params))
-		goto out;
+	if (keylen == 32)
+		ctx = mac_cached(key);
+	if (!ctx) {
+		algs_ready();
+		if (!alg_hmac)
+			return -1;
+		ctx = fresh = EVP_MAC_CTX_new(alg_hmac);
+		hmac_params(params);
+		if (!fresh || !EVP_MAC_init(fresh, keylen ? key : &empty, keylen, params))
+			goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (parts[i].n && !EVP_MAC_update(ctx, parts[i].p, parts[i].n))
 			goto out;
@@ -95,8 +299,7 @@ static int hmac_sm3_parts(const unsigned char *key, size_t keylen, const struct 
 		goto out;
 	rc = 0;
 out:
-	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(mac);
+	EVP_MAC_CTX_free(fresh);
 	return rc;
 }
 
@@ -104,7 +307,9 @@ void sm3_digest(const void *data, size_t len, unsigned char out[32])
 {
 	unsigned int outlen = 0;
 
-	if (!EVP_Digest(len ? data : "", len, out, &outlen, EVP_sm3(), NULL) || outlen != 32)
+	algs_ready();
+	if (!alg_sm3 || !EVP_Digest(len ? data : "", len, out, &outlen, alg_sm3, NULL) ||
+	    outlen != 32)
 		crypto_die("SM3");
 }
 
@@ -150,13 +355,76 @@ static int field_tag(const struct keys *k, const unsigned char *iv_ct, size_t n,
 }
 
 /*
+ * A context for SM4-CBC under the field key with this IV, for encryption
+ * (enc = 1) or decryption (enc = 0): this thread's cached one, else a
+ * fresh one returned in *fresh for the caller to free. NULL on failure.
+ */
+static EVP_CIPHER_CTX *sm4_ctx(const struct keys *k, int enc, const unsigned char iv[SM4_BLOCK],
+			       EVP_CIPHER_CTX **fresh /* OUT */)
+{
+	EVP_CIPHER_CTX *ctx = sm4_cached(k->enc, enc, iv);
+
+	*fresh = NULL;
+	if (ctx)
+		return ctx;
+	algs_ready();
+	if (!alg_sm4_cbc || !(*fresh = EVP_CIPHER_CTX_new()))
+		return NULL;
+	if (!EVP_CipherInit_ex2(*fresh, alg_sm4_cbc, k->enc, iv, enc, NULL)) {
+		EVP_CIPHER_CTX_free(*fresh);
+		*fresh = NULL;
+		return NULL;
+	}
+	return *fresh;
+}
+
+/*
+ * Standard padded base64 of in[0..n) into out (4*ceil(n/3) bytes and a
+ * NUL), by table. For the sealed field only: IV, ciphertext and tag are
+ * what anyone holding the database sees, so nothing needs the constant
+ * time libsodium's encoder pays for (five times slower); secrets keep using
+ * base64_encode.
+ */
+static void b64_public(const unsigned char *in, size_t n, char *out)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i = 0;
+
+	for (; i + 3 <= n; i += 3) {
+		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+
+		*out++ = tab[v >> 18];
+		*out++ = tab[v >> 12 & 63];
+		*out++ = tab[v >> 6 & 63];
+		*out++ = tab[v & 63];
+	}
+	if (n - i == 1) {
+		uint32_t v = (uint32_t)in[i] << 16;
+
+		*out++ = tab[v >> 18];
+		*out++ = tab[v >> 12 & 63];
+		*out++ = '=';
+		*out++ = '=';
+	} else if (n - i == 2) {
+		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
+
+		*out++ = tab[v >> 18];
+		*out++ = tab[v >> 12 & 63];
+		*out++ = tab[v >> 6 & 63];
+		*out++ = '=';
+	}
+	*out = '\0';
+}
+
+/*
  * Seal: raw = IV(16) || SM4-CBC-PKCS#7(plain) || TAG(32), then
  * "v1:" + base64(raw). The IV is fresh from libsodium's RNG each time, so
  * equal plaintexts give unrelated ciphertexts (lookups use blind_index).
  */
 char *field_encrypt(const struct keys *k, const char *plain)
 {
-	EVP_CIPHER_CTX *ctx = NULL;
+	EVP_CIPHER_CTX *ctx, *fresh = NULL;
 	unsigned char *raw = NULL;
 	char *sealed = NULL;
 	size_t len, ctcap, rawlen, b64len;
@@ -173,10 +441,8 @@ char *field_encrypt(const struct keys *k, const char *plain)
 		return NULL;
 	random_bytes(raw, SM4_BLOCK);
 
-	ctx = EVP_CIPHER_CTX_new();
-	if (!ctx)
-		goto fail;
-	if (!EVP_EncryptInit_ex(ctx, EVP_sm4_cbc(), NULL, k->enc, raw) ||
+	ctx = sm4_ctx(k, 1, raw, &fresh);
+	if (!ctx ||
 	    !EVP_EncryptUpdate(ctx, raw + SM4_BLOCK, &n, (const unsigned char *)plain, (int)len) ||
 	    !EVP_EncryptFinal_ex(ctx, raw + SM4_BLOCK + n, &m))
 		goto fail;
@@ -192,13 +458,12 @@ char *field_encrypt(const struct keys *k, const char *plain)
 	if (!sealed)
 		goto fail;
 	memcpy(sealed, FIELD_PREFIX, sizeof(FIELD_PREFIX) - 1);
-	sodium_bin2base64(sealed + sizeof(FIELD_PREFIX) - 1, b64len, raw, rawlen,
-			  sodium_base64_VARIANT_ORIGINAL);
-	EVP_CIPHER_CTX_free(ctx);
+	b64_public(raw, rawlen, sealed + sizeof(FIELD_PREFIX) - 1);
+	EVP_CIPHER_CTX_free(fresh);
 	free(raw);
 	return sealed;
 fail:
-	EVP_CIPHER_CTX_free(ctx);
+	EVP_CIPHER_CTX_free(fresh);
 	free(raw);
 	return NULL;
 }
@@ -212,7 +477,7 @@ fail:
  */
 char *field_decrypt(const struct keys *k, const char *sealed)
 {
-	EVP_CIPHER_CTX *ctx = NULL;
+	EVP_CIPHER_CTX *ctx, *fresh = NULL;
 	unsigned char *raw = NULL;
 	unsigned char tag[TAG_LEN];
 	char *plain = NULL;
@@ -242,17 +507,17 @@ char *field_decrypt(const struct keys *k, const char *sealed)
 		goto fail;
 
 	plain = malloc(ctlen + 1);
-	ctx = EVP_CIPHER_CTX_new();
-	if (!plain || !ctx)
+	if (!plain)
 		goto fail;
-	if (!EVP_DecryptInit_ex(ctx, EVP_sm4_cbc(), NULL, k->enc, raw) ||
+	ctx = sm4_ctx(k, 0, raw, &fresh);
+	if (!ctx ||
 	    !EVP_DecryptUpdate(ctx, (unsigned char *)plain, &n, raw + SM4_BLOCK, (int)ctlen) ||
 	    !EVP_DecryptFinal_ex(ctx, (unsigned char *)plain + n, &m))
 		goto fail;
 	plain[n + m] = '\0';
 	if (memchr(plain, '\0', (size_t)(n + m)) != NULL)
 		goto fail;
-	EVP_CIPHER_CTX_free(ctx);
+	EVP_CIPHER_CTX_free(fresh);
 	free(raw);
 	return plain;
 fail:
@@ -260,7 +525,7 @@ fail:
 		sodium_memzero(plain, ctlen + 1);
 		free(plain);
 	}
-	EVP_CIPHER_CTX_free(ctx);
+	EVP_CIPHER_CTX_free(fresh);
 	free(raw);
 	return NULL;
 }

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,8 +91,35 @@ static void test_hmac_sm3_known_answers(void **state)
 
 /*
  * HMAC-SM3 rebuilt from its definition (RFC 2104, 64-byte blocks) on top of
- * sm3_digest, for keys shorter than, equal to and longer than a block,
- * including the empty key.
+ * sm3_digest alone, so it shares nothing with the EVP_MAC contexts
+ * crypt.c keeps.
+ */
+static void hmac_by_definition(const unsigned char *key, size_t kl, const void *msg, size_t n,
+			       unsigned char out[32])
+{
+	unsigned char k0[64] = { 0 }, inner[32], opad[64 + 32];
+	unsigned char *ipad = malloc(64 + n);
+
+	assert_non_null(ipad);
+	if (kl > 64)
+		sm3_digest(key, kl, k0);
+	else if (kl)
+		memcpy(k0, key, kl);
+	for (int i = 0; i < 64; i++) {
+		ipad[i] = k0[i] ^ 0x36;
+		opad[i] = k0[i] ^ 0x5c;
+	}
+	if (n)
+		memcpy(ipad + 64, msg, n);
+	sm3_digest(ipad, 64 + n, inner);
+	memcpy(opad + 64, inner, 32);
+	sm3_digest(opad, 64 + 32, out);
+	free(ipad);
+}
+
+/*
+ * hmac_sm3 against the definition for keys shorter than, equal to and
+ * longer than a block, including the empty key.
  */
 static void test_hmac_sm3_definition(void **state)
 {
@@ -100,26 +128,44 @@ static void test_hmac_sm3_definition(void **state)
 
 	(void)state;
 	for (size_t t = 0; t < sizeof(keylens) / sizeof(keylens[0]); t++) {
-		unsigned char key[100], k0[64] = { 0 }, ipad[64 + sizeof(msg)], opad[64 + 32];
-		unsigned char inner[32], want[32], got[32];
+		unsigned char key[100], want[32], got[32];
 		size_t kl = keylens[t];
 
 		for (size_t i = 0; i < kl; i++)
 			key[i] = (unsigned char)(i * 7 + 3);
-		if (kl > 64)
-			sm3_digest(key, kl, k0);
-		else
-			memcpy(k0, key, kl);
-		for (int i = 0; i < 64; i++) {
-			ipad[i] = k0[i] ^ 0x36;
-			opad[i] = k0[i] ^ 0x5c;
-		}
-		memcpy(ipad + 64, msg, sizeof(msg) - 1);
-		sm3_digest(ipad, 64 + sizeof(msg) - 1, inner);
-		memcpy(opad + 64, inner, 32);
-		sm3_digest(opad, 64 + 32, want);
+		hmac_by_definition(key, kl, msg, sizeof(msg) - 1, want);
 		hmac_sm3(key, kl, msg, sizeof(msg) - 1, got);
 		assert_memory_equal(got, want, 32);
+	}
+}
+
+/*
+ * crypt.c keeps a few keyed HMAC contexts per thread and re-initialises
+ * them between calls. Nine 32-byte keys (more than it keeps, so contexts
+ * are replaced) taken in a scrambled order, messages around the SM3 block
+ * and padding boundaries: every MAC equals a fresh computation, so no state
+ * leaks from one call or one key into the next.
+ */
+static void test_hmac_sm3_cached_contexts(void **state)
+{
+	static const size_t lens[] = { 0, 1, 55, 56, 63, 64, 65, 119, 120, 1000 };
+	unsigned char keys[9][32], msg[1000], want[32], got[32];
+
+	(void)state;
+	for (int k = 0; k < 9; k++)
+		for (int i = 0; i < 32; i++)
+			keys[k][i] = (unsigned char)(k * 31 + i * 5 + 1);
+	for (size_t i = 0; i < sizeof(msg); i++)
+		msg[i] = (unsigned char)(i * 13 + 7);
+	for (int round = 0; round < 3; round++) {
+		for (int step = 0; step < 27; step++) {
+			int k = (step * 4 + round) % 9;
+			size_t n = lens[(step + round) % (sizeof(lens) / sizeof(lens[0]))];
+
+			hmac_by_definition(keys[k], 32, msg, n, want);
+			hmac_sm3(keys[k], 32, msg, n, got);
+			assert_memory_equal(got, want, 32);
+		}
 	}
 }
 
@@ -182,20 +228,19 @@ static void test_field_layout(void **state)
  * HMAC-SM3: CT = SM4-CBC(enc[0..16), IV, plain || PKCS#7 pad) and
  * TAG = HMAC-SM3(mac, "v1" || IV || CT).
  */
-static void test_field_construction(void **state)
+static void check_construction(const struct keys *k, const char *plain)
 {
-	static const char plain[] = "中文姓名：110101199003074477";	/* 33 bytes: 3 blocks */
-	unsigned char raw[128], padded[48], block[16], want_tag[32], macin[2 + 16 + 48];
-	struct keys k;
-	size_t len = sizeof(plain) - 1, ctlen = 48;
-	char *sealed;
+	unsigned char raw[16 + 64 + 32], padded[64], block[16], want_tag[32], macin[2 + 16 + 64];
+	size_t len = strlen(plain), ctlen = (len / 16 + 1) * 16;
+	char *sealed, b64[4 * (16 + 64 + 32) / 3 + 8];
 
-	(void)state;
-	assert_int_equal(len, 33);
-	fixed_keys(&k, 11);
-	sealed = field_encrypt(&k, plain);
+	assert_true(ctlen <= 64);
+	sealed = field_encrypt(k, plain);
 	assert_non_null(sealed);
-	assert_int_equal(base64_decode(sealed + 3, raw, sizeof(raw)), 16 + 48 + 32);
+	assert_int_equal(base64_decode(sealed + 3, raw, sizeof(raw)), (int)(16 + ctlen + 32));
+	/* the sealed text's own base64 is libsodium's, byte for byte (all three tail cases occur) */
+	assert_int_equal(base64_encode(raw, 16 + ctlen + 32, b64, sizeof(b64)), (int)strlen(sealed + 3));
+	assert_string_equal(b64, sealed + 3);
 	memcpy(padded, plain, len);
 	memset(padded + len, (int)(ctlen - len), ctlen - len);
 	for (size_t b = 0; b < ctlen / 16; b++) {
@@ -203,14 +248,62 @@ static void test_field_construction(void **state)
 
 		for (int i = 0; i < 16; i++)
 			block[i] = padded[16 * b + i] ^ prev[i];
-		assert_int_equal(sm4_encrypt_block(k.enc, block, block), 0);
+		assert_int_equal(sm4_encrypt_block(k->enc, block, block), 0);
 		assert_memory_equal(block, raw + 16 + 16 * b, 16);
 	}
 	memcpy(macin, "v1", 2);
 	memcpy(macin + 2, raw, 16 + ctlen);
-	hmac_sm3(k.mac, 32, macin, sizeof(macin), want_tag);
+	hmac_by_definition(k->mac, 32, macin, 2 + 16 + ctlen, want_tag);
 	assert_memory_equal(want_tag, raw + 16 + ctlen, 32);
 	free(sealed);
+}
+
+static void test_field_construction(void **state)
+{
+	static const char plain[] = "中文姓名：110101199003074477";	/* 33 bytes: 3 blocks */
+	struct keys k;
+
+	(void)state;
+	assert_int_equal(sizeof(plain) - 1, 33);
+	fixed_keys(&k, 11);
+	check_construction(&k, plain);
+}
+
+/*
+ * The same, with five key sets in turn (more SM4 keys than crypt.c keeps
+ * contexts for) and lengths on both sides of a block: a cached SM4 context
+ * takes each new IV and never carries a key or chaining state over; each
+ * field still opens under its own keys only.
+ */
+static void test_field_cached_contexts(void **state)
+{
+	static const char *const plains[] = {
+		"", "1", "13800138000", "110101199003074477", "0123456789abcdef",
+		"0123456789abcdef0", "中文姓名：110101199003074477",
+	};
+	struct keys ks[5];
+
+	(void)state;
+	for (int i = 0; i < 5; i++)
+		fixed_keys(&ks[i], (unsigned char)(20 + 17 * i));
+	for (int round = 0; round < 3; round++) {
+		for (int step = 0; step < 15; step++) {
+			const struct keys *k = &ks[(step * 2 + round) % 5];
+			const struct keys *other = &ks[(step * 2 + round + 1) % 5];
+			const char *plain = plains[(step + round) % 7];
+			char *sealed, *back;
+
+			check_construction(k, plain);
+			sealed = field_encrypt(k, plain);
+			assert_non_null(sealed);
+			assert_null(field_decrypt(other, sealed));
+			back = field_decrypt(k, sealed);
+			assert_non_null(back);
+			assert_string_equal(back, plain);
+			free(back);
+			free(sealed);
+		}
+	}
 }
 
 static void test_field_random_iv(void **state)
@@ -701,6 +794,82 @@ static void test_ct_equal(void **state)
 	}
 }
 
+/* One thread of test_threads: its results, checked by the main thread. */
+struct crypt_worker {
+	const struct keys *ks;		/* THREAD_KEYS key sets */
+	const unsigned char (*want_audit)[32];	/* HMAC-SM3(audit key, msg) per set */
+	const char (*want_bidx)[65];	/* blind index of the number per set */
+	int id;
+	int failures;
+};
+
+#define THREAD_KEYS 5
+#define THREAD_ROUNDS 300
+static const char thread_msg[] = "seq|1|2|3|审计链";
+static const char thread_number[] = "110101199003074477";
+
+static void *crypt_worker_run(void *arg)
+{
+	struct crypt_worker *w = arg;
+
+	for (int r = 0; r < THREAD_ROUNDS; r++) {
+		int i = (r * 3 + w->id) % THREAD_KEYS;
+		const struct keys *k = &w->ks[i];
+		unsigned char mac[32];
+		char bidx[65], *sealed, *back;
+
+		hmac_sm3(k->audit, 32, thread_msg, sizeof(thread_msg) - 1, mac);
+		w->failures += memcmp(mac, w->want_audit[i], 32) != 0;
+		blind_index(k, "idcard", thread_number, bidx);
+		w->failures += strcmp(bidx, w->want_bidx[i]) != 0;
+		sealed = field_encrypt(k, thread_number);
+		back = sealed ? field_decrypt(k, sealed) : NULL;
+		w->failures += !back || strcmp(back, thread_number) != 0;
+		free(back);
+		back = sealed ? field_decrypt(&w->ks[(i + 1) % THREAD_KEYS], sealed) : NULL;
+		w->failures += back != NULL;
+		free(back);
+		free(sealed);
+	}
+	return NULL;
+}
+
+/*
+ * The HTTP server calls these functions from several threads at once.
+ * Four threads, each with its own cached contexts, over five key sets,
+ * agree with answers computed beforehand by the definition; the threads
+ * then exit, which frees their contexts (the ASan build checks for leaks).
+ */
+static void test_threads(void **state)
+{
+	struct keys ks[THREAD_KEYS];
+	unsigned char want_audit[THREAD_KEYS][32];
+	char want_bidx[THREAD_KEYS][65];
+	struct crypt_worker w[4];
+	pthread_t t[4];
+
+	(void)state;
+	for (int i = 0; i < THREAD_KEYS; i++) {
+		unsigned char in[6 + 1 + sizeof(thread_number) - 1], mac[32];
+
+		fixed_keys(&ks[i], (unsigned char)(50 + 9 * i));
+		hmac_by_definition(ks[i].audit, 32, thread_msg, sizeof(thread_msg) - 1,
+				   want_audit[i]);
+		memcpy(in, "idcard", 7);	/* with its 0 byte */
+		memcpy(in + 7, thread_number, sizeof(thread_number) - 1);
+		hmac_by_definition(ks[i].blind, 32, in, sizeof(in), mac);
+		hex_encode(mac, 32, want_bidx[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		w[i] = (struct crypt_worker){ ks, want_audit, want_bidx, i, 0 };
+		assert_int_equal(pthread_create(&t[i], NULL, crypt_worker_run, &w[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(w[i].failures, 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -708,9 +877,11 @@ int main(void)
 		cmocka_unit_test(test_sm4_vector),
 		cmocka_unit_test(test_hmac_sm3_known_answers),
 		cmocka_unit_test(test_hmac_sm3_definition),
+		cmocka_unit_test(test_hmac_sm3_cached_contexts),
 		cmocka_unit_test(test_field_roundtrip),
 		cmocka_unit_test(test_field_layout),
 		cmocka_unit_test(test_field_construction),
+		cmocka_unit_test(test_field_cached_contexts),
 		cmocka_unit_test(test_field_random_iv),
 		cmocka_unit_test(test_field_tamper_bytes),
 		cmocka_unit_test(test_field_tamper_text),
@@ -724,6 +895,7 @@ int main(void)
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_ct_equal),
+		cmocka_unit_test(test_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
