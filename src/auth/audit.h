@@ -28,6 +28,13 @@ int audit_append(struct db *db, const struct keys *k, const struct audit_who *wh
 		 const json_t *before, const json_t *after);
 
 /*
+ * The text an image is stored and hashed as: json_dumps(v, JSON_COMPACT |
+ * JSON_SORT_KEYS), byte for byte, made faster. malloc'd, caller frees;
+ * NULL for NULL (or when jansson would give NULL).
+ */
+char *audit_image_text(const json_t *v);
+
+/*
  * Walk the whole chain. Every broken link is reported to `report` as one line
  * naming the row (seq and id) and what is wrong: edited, deleted, inserted,
  * or a head that does not match the last row. Returns the number of

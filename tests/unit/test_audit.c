@@ -200,6 +200,129 @@ static void test_rolled_back_write_leaves_no_gap(void **state)
 	assert_int_equal(verify(f, NULL), 0);
 }
 
+/* A small deterministic generator for the image-text comparison. */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static unsigned rnd(unsigned n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (unsigned)(rng_state % n);
+}
+
+/* Random bytes from pieces that stress escaping, UTF-8 checks and key order. */
+static size_t rnd_text(char *out, size_t cap)
+{
+	static const char *const good[] = {
+		"a", "b", "ab", "Z", "0", " ", "/", "\"", "\\", "\b", "\f", "\n", "\r", "\t",
+		"\x01", "\x1f", "\x7f", "é", "中文", "党", "\xf0\x9f\x98\x80",	/* U+1F600 */
+		"\xef\xbf\xbf", "\xe2\x80\xa8",				/* U+FFFF, U+2028 */
+	};
+	static const char *const bad[] = {	/* ill-formed UTF-8 */
+		"\x80", "\xc0\x80", "\xc1\xbf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+		"\xe0\x80\xaf", "\xf0\x80\x80\xaf", "\xc3", "\xe4\xb8", "\xff", "\xf5\x80\x80\x80",
+	};
+	size_t n = 0, parts = rnd(6);
+
+	for (size_t i = 0; i < parts; i++) {
+		const char *p = rnd(400) ? good[rnd(sizeof(good) / sizeof(good[0]))]
+					 : bad[rnd(sizeof(bad) / sizeof(bad[0]))];
+		size_t l = strlen(p);
+
+		if (n + l >= cap)
+			break;
+		memcpy(out + n, p, l);
+		n += l;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+static json_t *rnd_json(int depth)
+{
+	static const json_int_t ints[] = { 0, 1, -1, 42, 9007199254740993LL, INT64_MAX, INT64_MIN };
+	static const double reals[] = { 0.5, -2.0, 1e300, 3.141592653589793, 100.0 };
+	char text[64];
+	size_t n;
+
+	switch (rnd(depth > 3 ? 6 : 8)) {
+	case 0: return json_null();
+	case 1: return rnd(2) ? json_true() : json_false();
+	case 2: return json_integer(rnd(3) ? (json_int_t)rnd(100000) - 50000 : ints[rnd(7)]);
+	case 3:	/* a real sends the whole document to jansson: keep them rare */
+		return rnd(40) ? json_integer((json_int_t)rnd(10)) : json_real(reals[rnd(5)]);
+	case 4:
+	case 5:
+		n = rnd_text(text, sizeof(text));
+		return json_stringn_nocheck(text, n);
+	case 6: {
+		json_t *a = json_array();
+		unsigned len = rnd(5);
+
+		for (unsigned i = 0; i < len; i++)
+			json_array_append_new(a, rnd_json(depth + 1));
+		return a;
+	}
+	default: {
+		json_t *o = json_object();
+		unsigned len = rnd(12);
+
+		for (unsigned i = 0; i < len; i++) {
+			n = rnd_text(text, sizeof(text));
+			json_object_setn_new_nocheck(o, text, n, rnd_json(depth + 1));
+		}
+		if (rnd(50) == 0)
+			json_object_setn_new_nocheck(o, "k\0nul", 5, json_null());
+		return o;
+	}
+	}
+}
+
+/*
+ * The stored image text is jansson's json_dumps(JSON_COMPACT |
+ * JSON_SORT_KEYS) byte for byte, NULL where jansson gives NULL (ill-formed
+ * UTF-8), for generated documents and for a person-like image.
+ */
+static void test_image_text_is_jansson(void **state)
+{
+	json_t *person = json_pack("{s:s, s:s, s:i, s:b, s:n, s:s, s:s}", "name", "石明",
+				   "birth_date", "1964-08-14", "org_id", 1, "has_photo", 0,
+				   "archived_reason", "id_number_masked", "1501**********0289",
+				   "phone_masked", "185****0013");
+	int texts = 0, nulls = 0;
+
+	(void)state;
+	for (int i = 0; i < 20000; i++) {
+		json_t *v = i ? NULL : json_incref(person);
+
+		while (!json_is_object(v) && !json_is_array(v)) {	/* json_dumps needs one */
+			json_decref(v);
+			v = rnd_json(0);
+		}
+		char *mine = audit_image_text(v);
+		char *want = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+
+		if (want) {
+			assert_non_null(mine);
+			assert_string_equal(mine, want);
+			texts++;
+		} else {
+			assert_null(mine);
+			nulls++;
+		}
+		free(mine);
+		free(want);
+		json_decref(v);
+	}
+	assert_null(audit_image_text(NULL));
+	/* both kinds of case were met */
+	print_message("image texts compared: %d equal, %d NULL in both\n", texts, nulls);
+	assert_true(texts > 5000);
+	assert_true(nulls > 100);
+	json_decref(person);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +335,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wrong_key_fails_every_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rewritten_chain_without_key_is_detected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rolled_back_write_leaves_no_gap, setup, teardown),
+		cmocka_unit_test(test_image_text_is_jansson),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
