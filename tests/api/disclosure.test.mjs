@@ -211,11 +211,15 @@ test('a correction publishes a new version with its reason; both stay visible pu
 	const target = list.find((x) => x.versions === 1 && x.item === 'party_affairs');
 	const d = await ok(township.get(`/api/v1/disclosures/${target.id}`));
 	const v = d.versions[0];
+	// a word only the correction has: its count is kept by the server until the next write
+	const searchUrl = `/api/v1/public/disclosures?q=${encodeURIComponent('更正核对7731')}&org=${v1.id}`;
+	assert.equal((await ok(anon.get(searchUrl))).total, 0);
 	let r = await sec1.post(`/api/v1/disclosure-versions/${v.id}/correct`, { version: v.version, title: v.title, content: v.content });
 	assert.equal(r.status, 400);
 	assert.ok(r.body.error.fields.reason);
 	const c = await ok(sec1.post(`/api/v1/disclosure-versions/${v.id}/correct`, {
-		version: v.version, reason: '党员发展人数有误', title: v.title, content: v.content.replace('积极分子', '入党积极分子'),
+		version: v.version, reason: '党员发展人数有误', title: v.title,
+		content: `${v.content.replace('积极分子', '入党积极分子')}（更正核对7731）`,
 	}), 201);
 	assert.equal(c.versions.length, 2);
 	assert.equal(c.versions[1].state, 'draft');
@@ -230,6 +234,8 @@ test('a correction publishes a new version with its reason; both stay visible pu
 	// the public list shows the current version; search finds it
 	const found = (await ok(anon.get(`/api/v1/public/disclosures?q=${encodeURIComponent('入党积极分子')}&org=${v1.id}`))).items;
 	assert.ok(found.some((x) => x.id === target.id && x.seq === 2));
+	const after = await ok(anon.get(searchUrl));
+	assert.deepEqual([after.total, after.items.map((x) => x.id)], [1, [target.id]]);
 	// drafts are not public
 	assert.equal((await anon.get('/api/v1/public/disclosures/999999')).status, 404);
 	assert.ok((await ok(anon.get('/api/v1/public/disclosure/orgs'))).items.length >= 12);

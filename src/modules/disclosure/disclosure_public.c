@@ -5,6 +5,7 @@
 #include "disclosure.h"
 #include "disclosure_internal.h"
 #include "dlog.h"
+#include "../../app/memo.h"
 #include "../../auth/audit.h"
 #include "../../base/arena.h"
 #include "../../base/date.h"
@@ -95,17 +96,13 @@ void disclosure_public_list(struct req *r)
 		db_param_text(&p, like);
 		db_param_text(&p, like);
 	}
-	st = db_prepare(db, arena_printf(&r->arena, "SELECT COUNT(*)%s", where.data));
-	rc = st ? DB_OK : DB_EGENERIC;
-	if (st) {
-		db_params_bind(st, &p);
-		rc = db_step(st);
-		total = db_col_int(st, 0);
-	}
-	db_finalize(st);
-	if (rc != DB_ROW) {
+	/* residents page through the same lists: the total is counted once per write */
+	rc = where.err ? DB_EGENERIC
+		       : memo_count(r->app->memo, db, arena_printf(&r->arena, "SELECT COUNT(*)%s", where.data),
+				    &p, &total);
+	if (rc != DB_OK) {
 		buf_release(&where);
-		app_db_fail(r, rc < 0 ? rc : DB_EGENERIC, 0);
+		app_db_fail(r, rc, 0);
 		return;
 	}
 	st = db_prepare(db, arena_printf(&r->arena,
