@@ -139,3 +139,16 @@ void buf_release(struct buf *b)
 		free(b->data);
 	buf_init(b, b->max);
 }
+
+void buf_put_i64(struct buf *b, int64_t v)
+{
+	char d[24], *p = d + sizeof(d);
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	buf_add(b, p, (size_t)(d + sizeof(d) - p));
+}

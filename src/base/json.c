@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
@@ -331,55 +332,67 @@ static size_t utf8_seq(const unsigned char *s, const unsigned char *end)
 	return n;
 }
 
+/* Bytes that end a plain run of a string: control characters, '"', '\\', and 0x80..0xff. */
+static const uint32_t esc_class[8] = {
+	0xffffffffu,				/* 0x00..0x1f */
+	1u << ('"' - 32),			/* 0x20..0x3f */
+	1u << ('\\' - 64),			/* 0x40..0x5f */
+	0,					/* 0x60..0x7f */
+	0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu,	/* 0x80..0xff */
+};
+
 /*
- * Append the len bytes at s as a JSON string literal (see json_put_string).
- * Text that is not valid UTF-8 is never written: it fails b (b->err), so
- * the answer becomes a 500 as it did when jansson wrote it. jansson itself
- * can hold such a string: a body parsed while memory ran out once gave
- * "支部委员" plus half a character.
+ * Append the len bytes at s as a JSON string literal (see json_put_string),
+ * copying plain runs whole. Text that is not valid UTF-8 is never written:
+ * it fails b (b->err), so the answer becomes a 500 as it did when jansson
+ * wrote it. jansson itself can hold such a string: a body parsed while
+ * memory ran out once gave "支部委员" plus half a character.
  */
-static void put_stringn(struct buf *b, const char *s, size_t len)
+static void put_stringn(struct buf *b, const char *str, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";	/* as jansson writes \u001F */
-	const char *run = s, *end = s + len;
+	const unsigned char *s = (const unsigned char *)str, *end = s + n;
+	const unsigned char *run = s, *p = s;
 
 	buf_putc(b, '"');
-	for (; s < end; s++) {
-		unsigned char c = (unsigned char)*s;
-		const char *esc = NULL;
-		char u[7];
-		if (c >= 0x80) {
-			size_t n = utf8_seq((const unsigned char *)s, (const unsigned char *)end);
+	while (p < end) {
+		char esc[6];
+		size_t elen = 2;
 
-			if (n == 0) {
+		while (p < end && !(esc_class[*p >> 5] & 1u << (*p & 31)))
+			p++;
+		if (p == end)
+			break;
+		if (*p >= 0x80) {
+			size_t l = utf8_seq(p, end);
+
+			if (l == 0) {
 				b->err = 1;
 				return;
 			}
-			s += n - 1;
+			p += l;
 			continue;
 		}
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		switch (c) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
+		esc[0] = '\\';
+		switch (*p) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
 		default:
-			memcpy(u, "\\u00", 4);
-			u[4] = hex[c >> 4];
-			u[5] = hex[c & 15];
-			u[6] = '\0';
-			esc = u;
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[*p >> 4];
+			esc[5] = hex[*p & 15];
+			elen = 6;
 		}
-		buf_add(b, run, (size_t)(s - run));
-		buf_puts(b, esc);
-		run = s + 1;
+		buf_add(b, run, (size_t)(p - run));
+		buf_add(b, esc, elen);
+		run = ++p;
 	}
-	buf_add(b, run, (size_t)(s - run));
+	buf_add(b, run, (size_t)(end - run));
 	buf_putc(b, '"');
 }
 
@@ -426,37 +439,82 @@ static int put_real(struct buf *b, double v)
 	return 0;
 }
 
-static int write_value(struct buf *b, const json_t *j, int depth)
-{
+/* A member of an object being written in key order. */
+struct member {
 	const char *key;
-	size_t i;
-	void *it;
-	int first = 1;
+	size_t len;
+	const json_t *value;
+};
 
+/* jansson's JSON_SORT_KEYS order: the bytes, then the shorter key first. */
+static int member_cmp(const void *x, const void *y)
+{
+	const struct member *a = x, *c = y;
+	int d = memcmp(a->key, c->key, a->len < c->len ? a->len : c->len);
+
+	if (d)
+		return d;
+	return a->len < c->len ? -1 : a->len > c->len;
+}
+
+static int write_value(struct buf *b, const json_t *j, int depth, int sorted);
+
+/* An object's members in their stored order, or sorted by key. */
+static int write_object(struct buf *b, const json_t *j, int depth, int sorted)
+{
+	struct member few[64], *m = few;
+	size_t n = 0, cap = sizeof(few) / sizeof(few[0]);
+	int rc = 0;
+
+	for (void *it = json_object_iter((json_t *)j); it; it = json_object_iter_next((json_t *)j, it)) {
+		if (n == cap) {
+			struct member *more = malloc(2 * cap * sizeof(*more));
+
+			if (!more) {
+				rc = -1;
+				goto out;
+			}
+			memcpy(more, m, n * sizeof(*m));
+			if (m != few)
+				free(m);
+			m = more;
+			cap *= 2;
+		}
+		m[n++] = (struct member){ json_object_iter_key(it), json_object_iter_key_len(it),
+					  json_object_iter_value(it) };
+	}
+	if (sorted)
+		qsort(m, n, sizeof(*m), member_cmp);
+	buf_putc(b, '{');
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (i)
+			buf_putc(b, ',');
+		put_stringn(b, m[i].key, m[i].len);
+		buf_putc(b, ':');
+		rc = write_value(b, m[i].value, depth + 1, sorted);
+	}
+	buf_putc(b, '}');
+out:
+	if (m != few)
+		free(m);
+	return rc;
+}
+
+static int write_value(struct buf *b, const json_t *j, int depth, int sorted)
+{
 	if (depth > JSON_WRITE_DEPTH)
 		return -1;
 	switch (json_typeof(j)) {
 	case JSON_OBJECT:
-		buf_putc(b, '{');
-		for (it = json_object_iter((json_t *)j); it;
-		     it = json_object_iter_next((json_t *)j, it)) {
-			key = json_object_iter_key(it);
-			if (!first)
-				buf_putc(b, ',');
-			first = 0;
-			put_stringn(b, key, json_object_iter_key_len(it));
-			buf_putc(b, ':');
-			if (write_value(b, json_object_iter_value(it), depth + 1) < 0)
-				return -1;
-		}
-		buf_putc(b, '}');
+		if (write_object(b, j, depth, sorted) < 0)
+			return -1;
 		break;
 	case JSON_ARRAY:
 		buf_putc(b, '[');
-		for (i = 0; i < json_array_size(j); i++) {
+		for (size_t i = 0; i < json_array_size(j); i++) {
 			if (i)
 				buf_putc(b, ',');
-			if (write_value(b, json_array_get(j, i), depth + 1) < 0)
+			if (write_value(b, json_array_get(j, i), depth + 1, sorted) < 0)
 				return -1;
 		}
 		buf_putc(b, ']');
@@ -465,7 +523,7 @@ static int write_value(struct buf *b, const json_t *j, int depth)
 		put_stringn(b, json_string_value(j), json_string_length(j));
 		break;
 	case JSON_INTEGER:
-		buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+		buf_put_i64(b, json_integer_value(j));
 		break;
 	case JSON_REAL:
 		if (put_real(b, json_real_value(j)) < 0)
@@ -486,7 +544,10 @@ static int write_value(struct buf *b, const json_t *j, int depth)
 
 int json_write(struct buf *b, const json_t *j)
 {
-	if (!j)
-		return -1;
-	return write_value(b, j, 0);
+	return j ? write_value(b, j, 0, 0) : -1;
+}
+
+int json_write_sorted(struct buf *b, const json_t *j)
+{
+	return j ? write_value(b, j, 0, 1) : -1;
 }

@@ -79,5 +79,7 @@ void json_put_string(struct buf *b, const char *s);
  */
 #define JSON_WRITE_DEPTH 2048
 int json_write(struct buf *b, const json_t *j);
+/* The same with every object's keys sorted: what JSON_SORT_KEYS adds (the audit images). */
+int json_write_sorted(struct buf *b, const json_t *j);
 
 #endif

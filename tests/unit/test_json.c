@@ -462,7 +462,7 @@ static json_t *random_value(unsigned *seed, int depth)
 	}
 }
 
-/* json_write gives jansson's compact text byte for byte, on 2,000 random trees and the edge values. */
+/* json_write (and json_write_sorted) give jansson's compact text byte for byte, on 2,000 random trees and the edge values. */
 static void test_write_as_jansson(void **state)
 {
 	unsigned seed = 20261129;
@@ -477,6 +477,31 @@ static void test_write_as_jansson(void **state)
 		assert_non_null(want);
 		buf_reset(&b);
 		assert_int_equal(json_write(&b, j), 0);
+		assert_string_equal(b.data, want);
+		free(want);
+		want = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+		buf_reset(&b);
+		assert_int_equal(json_write_sorted(&b, j), 0);
+		assert_string_equal(b.data, want);
+		free(want);
+		json_decref(j);
+	}
+	/* sorted: more keys than fit on the stack, keys that are prefixes of others, a key with a NUL */
+	{
+		json_t *j = json_object();
+		char *want;
+
+		for (int i = 0; i < 150; i++) {
+			char key[16];
+			snprintf(key, sizeof(key), "k%d", (i * 37) % 150);
+			json_object_set_new(j, key, json_integer(i));
+		}
+		json_object_setn_new(j, "k1\0z", 4, json_true());
+		json_object_setn_new(j, "k1\0", 3, json_false());
+		want = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+		buf_reset(&b);
+		assert_int_equal(json_write_sorted(&b, j), 0);
+		assert_int_equal(b.len, strlen(want));
 		assert_string_equal(b.data, want);
 		free(want);
 		json_decref(j);

@@ -183,31 +183,17 @@ static void finish_write(struct req *r, int64_t id, const char *action, json_t *
 /* Deepest nesting write_tree keeps open: a path fits struct org's 256 bytes, at least "N/" a level. */
 #define ORG_MAX_DEPTH 128
 
-/* An integer in decimal (buf_printf's vsnprintf was a third of the tree's time). */
-static void put_i64(struct buf *b, int64_t v)
-{
-	char d[24], *p = d + sizeof(d);
-	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	if (v < 0)
-		*--p = '-';
-	buf_add(b, p, (size_t)(d + sizeof(d) - p));
-}
-
 /* ,"key": then column i as a JSON string or an integer, null when NULL. KEY is a literal. */
 #define PUT_TEXT(b, KEY, st, i) \
 	(buf_puts((b), ",\"" KEY "\":"), json_put_string((b), db_col_isnull((st), (i)) ? NULL : db_col_text((st), (i))))
 #define PUT_INT(b, KEY, st, i) \
-	(buf_puts((b), ",\"" KEY "\":"), db_col_isnull((st), (i)) ? buf_puts((b), "null") : put_i64((b), db_col_int((st), (i))))
+	(buf_puts((b), ",\"" KEY "\":"), db_col_isnull((st), (i)) ? buf_puts((b), "null") : buf_put_i64((b), db_col_int((st), (i))))
 
 /* One row of org_row_sql as the members of org_json_from_row's object, in its order, without braces. */
 static void put_org(struct buf *b, struct db_stmt *st)
 {
 	buf_puts(b, "\"id\":");
-	put_i64(b, db_col_int(st, 0));
+	buf_put_i64(b, db_col_int(st, 0));
 	PUT_INT(b, "parent_id", st, 1);
 	PUT_TEXT(b, "path", st, 2);
 	PUT_INT(b, "depth", st, 3);
