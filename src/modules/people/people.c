@@ -47,17 +47,22 @@ static const char SQL_PEOPLE_IN_ORG[] =
 	"SELECT COUNT(*) FROM people WHERE org_id = ? AND status = 'active'";
 
 /* A person row: columns, then the joins that give labels. */
-static const char SQL_PERSON_COLS[] =
-	"SELECT pe.id, pe.org_id, o.name, pe.name, pe.gender, g.label_zh, pe.ethnicity, e.label_zh,"
-	" pe.birth_date, pe.id_number_masked, pe.phone_masked, pe.education, ed.label_zh,"
-	" pe.political_status, ps.label_zh, pe.joined_on, pe.full_member_on, pe.status,"
-	" pe.archived_reason, pe.version, pe.created_at, pe.updated_at, pe.photo";
-static const char SQL_PERSON_FROM[] = " FROM people pe JOIN orgs o ON o.id = pe.org_id";
-static const char SQL_PERSON_LABELS[] =
-	" LEFT JOIN dict_items g ON g.dict = 'gender' AND g.code = pe.gender"
-	" LEFT JOIN dict_items e ON e.dict = 'ethnicity' AND e.code = pe.ethnicity"
-	" LEFT JOIN dict_items ed ON ed.dict = 'education' AND ed.code = pe.education"
-	" LEFT JOIN dict_items ps ON ps.dict = 'political_status' AND ps.code = pe.political_status";
+#define PERSON_COLS \
+	"SELECT pe.id, pe.org_id, o.name, pe.name, pe.gender, g.label_zh, pe.ethnicity, e.label_zh," \
+	" pe.birth_date, pe.id_number_masked, pe.phone_masked, pe.education, ed.label_zh," \
+	" pe.political_status, ps.label_zh, pe.joined_on, pe.full_member_on, pe.status," \
+	" pe.archived_reason, pe.version, pe.created_at, pe.updated_at, pe.photo"
+#define PERSON_FROM " FROM people pe JOIN orgs o ON o.id = pe.org_id"
+#define PERSON_LABELS \
+	" LEFT JOIN dict_items g ON g.dict = 'gender' AND g.code = pe.gender" \
+	" LEFT JOIN dict_items e ON e.dict = 'ethnicity' AND e.code = pe.ethnicity" \
+	" LEFT JOIN dict_items ed ON ed.dict = 'education' AND ed.code = pe.education" \
+	" LEFT JOIN dict_items ps ON ps.dict = 'political_status' AND ps.code = pe.political_status"
+static const char SQL_PERSON_COLS[] = PERSON_COLS;
+static const char SQL_PERSON_FROM[] = PERSON_FROM;
+static const char SQL_PERSON_LABELS[] = PERSON_LABELS;
+/* one constant text, so the statement cache finds it by address (the import reads every new person back) */
+static const char SQL_PERSON_BY_ID[] = PERSON_COLS PERSON_FROM PERSON_LABELS " WHERE pe.id = ?";
 
 static const char SQL_POSITION_ROW[] =
 	"SELECT p.id, p.person_id, p.org_id, po.name, p.title, t.label_zh, p.started_on, p.ended_on,"
@@ -325,13 +330,9 @@ json_t *person_json_from_row(struct db_stmt *st)
 /* The person row alone (masked), or NULL. */
 static json_t *person_row_json(struct db *db, int64_t id)
 {
-	char sql[sizeof(SQL_PERSON_COLS) + sizeof(SQL_PERSON_FROM) + sizeof(SQL_PERSON_LABELS) + 32];
-	struct db_stmt *st;
+	struct db_stmt *st = db_prepare(db, SQL_PERSON_BY_ID);
 	json_t *j = NULL;
 
-	snprintf(sql, sizeof(sql), "%s%s%s WHERE pe.id = ?", SQL_PERSON_COLS, SQL_PERSON_FROM,
-		 SQL_PERSON_LABELS);
-	st = db_prepare(db, sql);
 	if (!st)
 		return NULL;
 	db_bind_int(st, 1, id);
