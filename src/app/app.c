@@ -8,6 +8,7 @@
 #include "../base/date.h"
 #include "../auth/session.h"
 #include "../base/log.h"
+#include "memo.h"
 
 static const char *env_or(const char *name, const char *dflt)
 {
@@ -67,6 +68,7 @@ void config_load(struct config *cfg)
 	cfg->public_rate = env_int("ZHIBU_PUBLIC_RATE", 5, 1, 100000);
 	cfg->export_rate = env_int("ZHIBU_EXPORT_RATE", 60, 1, 100000);
 	cfg->http_timeout = env_int("ZHIBU_HTTP_TIMEOUT", 30, 1, 3600);
+	cfg->memo = env_int("ZHIBU_MEMO", 1, 0, 1);
 }
 
 /*
@@ -243,6 +245,28 @@ void app_conflict(struct req *r, const char *message, json_t *current)
 	zb_fail_set(&f, ZB_ECONFLICT, "%s", message);
 	f.current = current;
 	resp_fail(r, &f);
+}
+
+int app_memo_answer(struct req *r, const char *key, int64_t *head)
+{
+	struct buf hit;
+	int found;
+
+	*head = -1;	/* nothing to keep unless the head was read */
+	if (!r->app->memo || !key || memo_head(req_ctx(r)->db, head) != DB_OK)
+		return 0;
+	buf_init(&hit, 0);
+	found = memo_get(r->app->memo, key, *head, &hit);
+	if (found)
+		resp_text(r, 200, "application/json; charset=utf-8", hit.data, hit.len);
+	buf_release(&hit);
+	return found;
+}
+
+void app_memo_keep(struct req *r, const char *key, int64_t head)
+{
+	if (head >= 0 && key && r->answered && r->status == 200 && !r->streaming && !r->out.err)
+		memo_put(r->app->memo, key, head, r->out.data, r->out.len);
 }
 
 int app_public_allowed(struct req *r, int submit)

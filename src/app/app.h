@@ -25,6 +25,7 @@ struct config {
 	int public_rate;	/* ZHIBU_PUBLIC_RATE: public form submissions per IP per 10 minutes, default 5 */
 	int export_rate;	/* ZHIBU_EXPORT_RATE: bulk reads (ROUTE_SLOW GETs: exports) per IP per minute, default 60 */
 	int http_timeout;	/* ZHIBU_HTTP_TIMEOUT: seconds a connection may sit idle mid-request, default 30 */
+	int memo;		/* ZHIBU_MEMO=0: compute every result, keep none (src/app/memo.c), default 1 */
 };
 
 struct ratelimit;
@@ -101,6 +102,17 @@ void app_commit_answer(struct req *r, int status, json_t *j);
  * process, like the login limiter.
  */
 int app_public_allowed(struct req *r, int submit);
+
+/*
+ * Whole answers kept until the next audited write (src/app/memo.c), for GET
+ * handlers whose answer depends on nothing but the rows and what the key
+ * names. app_memo_answer answers from the memo and returns 1 when a result
+ * is kept under key; otherwise it returns 0 and sets *head, and the handler
+ * computes its answer and calls app_memo_keep, which keeps it if it is a
+ * whole 200 answer. A NULL key (out of memory) is never found nor kept.
+ */
+int app_memo_answer(struct req *r, const char *key, int64_t *head /* OUT */);
+void app_memo_keep(struct req *r, const char *key, int64_t head);
 /*
  * The outcome of a module's versioned write (the modules' *W_OK, *W_INVALID,
  * *W_STALE have these values); negative values are DB_E* errors.

@@ -143,14 +143,15 @@ void memo_put(struct memo *m, const char *key, int64_t head, const void *data, s
 	pthread_mutex_unlock(&m->lock);
 }
 
-/* The key of a count: the SQL and each parameter, typed, after bytes SQL text never holds. */
-static char *count_key(const char *sql, const struct db_params *b)
+char *memo_key(const char *what, const char *sql, const struct db_params *b)
 {
 	struct buf k;
 
 	buf_init(&k, 0);
+	buf_puts(&k, what ? what : "");
+	buf_putc(&k, '\x1f');
 	buf_puts(&k, sql);
-	for (int i = 0; i < b->n; i++) {
+	for (int i = 0; b && i < b->n; i++) {
 		if (b->v[i].is_int)
 			buf_printf(&k, "\x1f" "i%" PRId64, b->v[i].i);
 		else if (b->v[i].s)
@@ -178,7 +179,7 @@ int memo_count(struct memo *m, struct db *db, const char *count_sql,
 	rc = memo_head(db, &head);	/* first: see memo.h */
 	if (rc != DB_OK)
 		return rc;
-	key = count_key(count_sql, b);
+	key = memo_key("count", count_sql, b);
 	if (!key)
 		return one_int(db, count_sql, b, n);
 	buf_init(&hit, 0);

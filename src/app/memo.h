@@ -52,6 +52,13 @@ int memo_get(struct memo *m, const char *key, int64_t head, struct buf *out);
 void memo_put(struct memo *m, const char *key, int64_t head, const void *data, size_t len);
 
 /*
+ * A key naming a result by what computes it: `what` (anything else the
+ * result depends on, such as today's date), the SQL text and each bound
+ * parameter, typed. malloc'd, or NULL when out of memory.
+ */
+char *memo_key(const char *what, const char *sql, const struct db_params *b);
+
+/*
  * *n = the single integer that count_sql ("SELECT COUNT(*) ...") gives with
  * the parameters b on db, counted only when no write happened since it was
  * last counted. m may be NULL: then it is simply counted. DB_OK or DB_E*.

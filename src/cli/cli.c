@@ -386,7 +386,7 @@ int cli_serve(struct app *app, int argc, char **argv)
 	app->public_submit = ratelimit_new(app->cfg.public_rate, 600);
 	app->public_read = ratelimit_new(120, 60);
 	app->bulk_read = ratelimit_new(app->cfg.export_rate, 60);
-	app->memo = memo_new();
+	app->memo = app->cfg.memo ? memo_new() : NULL;
 	/* no Argon2 run at start-up (64 MiB): a well-formed hash of random bytes does */
 	if (password_dummy_hash(app->dummy_hash, sizeof(app->dummy_hash)) != 0) {
 		fprintf(stderr, "zhibu serve: 无法初始化密码校验\n");

@@ -730,3 +730,27 @@ test('an org with people on its roll cannot be archived', async () => {
 	r = await staff.post(`/api/v1/orgs/${o.id}/archive`, { version: o.version });
 	assert.equal(r.status, 200, r.text);
 });
+
+// ---------------------------------------------------------------- kept pages
+
+test('a list page kept by the server shows every write at once: add, position, archive', async () => {
+	const url = `/api/v1/people?org=${branchB}&page=1&page_size=200`;
+	const page = async () => (await staff.get(url)).body;
+	const first = await page();
+	assert.deepEqual(await page(), first);	// the same page twice: the second from what the server kept
+	const p = await create(staff, branchB, { name: '缓存核对人' });
+	let now = await page();
+	assert.equal(now.total, first.total + 1);
+	const mine = () => now.items.find((x) => x.id === p.id);
+	assert.deepEqual(mine().positions, []);
+	const pos = await staff.post(`/api/v1/people/${p.id}/positions`, { org_id: branchB, title: 'party_member', started_on: '2015-01-01' });
+	assert.equal(pos.status, 201, pos.text);
+	now = await page();
+	assert.deepEqual(mine().positions.map((x) => x.title), ['party_member']);
+	const cur = (await staff.get(`/api/v1/people/${p.id}`)).body;
+	const gone = await staff.post(`/api/v1/people/${p.id}/archive`, { version: cur.version, reason: '迁出' });
+	assert.equal(gone.status, 200, gone.text);
+	now = await page();
+	assert.equal(now.total, first.total);
+	assert.equal(mine(), undefined);
+});

@@ -1,4 +1,5 @@
 /* disclosure_public.c - the public disclosure pages' API (no login, no personal data): villages, published disclosures by period and type, search, version history, residents' questions. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,8 +56,10 @@ void disclosure_public_list(struct req *r)
 	struct buf where;
 	const char *affair = req_query(r, "affair"), *period = req_query(r, "period");
 	const char *q = req_query(r, "q");
-	int64_t org, page, page_size, year, total = 0;
+	int64_t org, page, page_size, year, total = 0, head;
 	struct db_stmt *st;
+	const char *sql;
+	char *key;
 	json_t *items;
 	int rc;
 
@@ -96,20 +99,33 @@ void disclosure_public_list(struct req *r)
 		db_param_text(&p, like);
 		db_param_text(&p, like);
 	}
-	/* residents page through the same lists: the total is counted once per write */
-	rc = where.err ? DB_EGENERIC
-		       : memo_count(r->app->memo, db, arena_printf(&r->arena, "SELECT COUNT(*)%s", where.data),
-				    &p, &total);
+	if (where.err) {
+		buf_release(&where);
+		app_db_fail(r, DB_EGENERIC, 0);
+		return;
+	}
+	sql = arena_printf(&r->arena,
+		"SELECT d.id, d.org_id, o.name, d.item, c.name, c.affair, d.period, v.id, v.seq, v.title,"
+		" v.published_on, v.leaf_index, (SELECT COUNT(*) FROM disclosure_versions x WHERE"
+		" x.disclosure_id = d.id AND x.state = 'published')%s"
+		" ORDER BY d.period DESC, v.published_on DESC, d.id DESC LIMIT ? OFFSET ?", where.data);
+	/* residents read the same pages over and over: kept until the next write */
+	key = memo_key(arena_printf(&r->arena, "public.disclosures\x1f%" PRId64 "\x1f%" PRId64, page, page_size),
+		       sql, &p);
+	if (app_memo_answer(r, key, &head)) {
+		free(key);
+		buf_release(&where);
+		return;
+	}
+	rc = memo_count(r->app->memo, db, arena_printf(&r->arena, "SELECT COUNT(*)%s", where.data), &p,
+			&total);
 	if (rc != DB_OK) {
+		free(key);
 		buf_release(&where);
 		app_db_fail(r, rc, 0);
 		return;
 	}
-	st = db_prepare(db, arena_printf(&r->arena,
-		"SELECT d.id, d.org_id, o.name, d.item, c.name, c.affair, d.period, v.id, v.seq, v.title,"
-		" v.published_on, v.leaf_index, (SELECT COUNT(*) FROM disclosure_versions x WHERE"
-		" x.disclosure_id = d.id AND x.state = 'published')%s"
-		" ORDER BY d.period DESC, v.published_on DESC, d.id DESC LIMIT ? OFFSET ?", where.data));
+	st = db_prepare(db, sql);
 	buf_release(&where);
 	items = json_array();
 	rc = st ? DB_OK : DB_EGENERIC;
@@ -131,12 +147,15 @@ void disclosure_public_list(struct req *r)
 			"versions", (json_int_t)db_col_int(st, 12)));
 	db_finalize(st);
 	if (rc != DB_DONE) {
+		free(key);
 		json_decref(items);
 		app_db_fail(r, rc < 0 ? rc : DB_EGENERIC, 0);
 		return;
 	}
 	resp_json(r, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total,
 				    "page", (json_int_t)page, "page_size", (json_int_t)page_size));
+	app_memo_keep(r, key, head);
+	free(key);
 }
 
 /*

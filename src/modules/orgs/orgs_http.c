@@ -7,7 +7,6 @@
 #include "../../auth/perm.h"
 #include "../../base/check.h"
 #include "../../base/date.h"
-#include "../../app/memo.h"
 #include "../../base/json.h"
 
 static const char SQL_UPDATE[] =
@@ -286,26 +285,16 @@ void orgs_http_list(struct req *r)
 	scope_for(c, "org.read", &s);
 	/* the tree is the same for every page the web app opens: kept until the next write */
 	struct buf key;
-	int64_t head = 0;
+	int64_t head = -1;
 	buf_init(&key, 0);
 	if (tree) {
 		buf_printf(&key, "orgs.tree\x1f%s\x1f%s", status, q ? q : "");
 		for (int i = 0; i < s.n; i++)
 			buf_printf(&key, "\x1f%s", s.paths[i]);
-		if (memo_head(c->db, &head) != DB_OK || key.err) {
-			buf_release(&key);
-			app_db_fail(r, DB_EGENERIC, 0);
-			return;
-		}
-		struct buf hit;
-		buf_init(&hit, 0);
-		if (memo_get(r->app->memo, key.data, head, &hit)) {
-			resp_text(r, 200, "application/json; charset=utf-8", hit.data, hit.len);
-			buf_release(&hit);
+		if (app_memo_answer(r, key.err ? NULL : key.data, &head)) {
 			buf_release(&key);
 			return;
 		}
-		buf_release(&hit);
 	}
 	const char *where = scope_sql(&r->arena, &s, "o.path");
 	buf_init(&sql, 0);
@@ -368,8 +357,8 @@ void orgs_http_list(struct req *r)
 		if (rc != DB_OK || out.err) {
 			app_db_fail(r, rc != DB_OK ? rc : DB_EGENERIC, 0);
 		} else {
-			memo_put(r->app->memo, key.data, head, out.data, out.len);
 			resp_text(r, 200, "application/json; charset=utf-8", out.data, out.len);
+			app_memo_keep(r, key.err ? NULL : key.data, head);
 		}
 		buf_release(&out);
 		buf_release(&key);

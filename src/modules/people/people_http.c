@@ -362,7 +362,8 @@ void people_http_list(struct req *r)
 	struct buf sql;
 	struct db_stmt *st;
 	const char *sort = req_query(r, "sort"), *order = sorts[0].order;
-	int64_t page, page_size, total = 0;
+	int64_t page, page_size, total = 0, head;
+	char *key;
 	json_t *items;
 	int rc;
 
@@ -386,11 +387,6 @@ void people_http_list(struct req *r)
 	}
 	zb_fail_release(&f);
 
-	rc = filter_count(r, &pf, &total);
-	if (rc != DB_OK) {
-		app_db_fail(r, rc, 0);
-		return;
-	}
 	buf_init(&sql, 0);
 	buf_puts(&sql, people_select_cols());
 	people_filter_sql(&r->arena, &pf, 1, &sql, &b);
@@ -398,10 +394,29 @@ void people_http_list(struct req *r)
 	buf_puts(&sql, " LIMIT ? OFFSET ?");
 	db_param_int(&b, page_size);
 	db_param_int(&b, (page - 1) * page_size);
-	st = sql.err || b.overflow ? NULL : db_prepare(c->db, arena_strdup(&r->arena, sql.data));
+	if (sql.err || b.overflow) {
+		buf_release(&sql);
+		app_db_fail(r, DB_EGENERIC, 0);
+		return;
+	}
+	/*
+	 * The page is kept until the next write, under its SQL (scope, filter,
+	 * order, page), the day positions are read on, and today (ages).
+	 */
+	char today[11];
+	date_format(date_today_cn(), today);
+	key = memo_key(arena_printf(&r->arena, "people.page\x1f%s\x1f%s", pf.as_of, today), sql.data, &b);
+	if (app_memo_answer(r, key, &head)) {
+		free(key);
+		buf_release(&sql);
+		return;
+	}
+	rc = filter_count(r, &pf, &total);
+	st = rc == DB_OK ? db_prepare(c->db, arena_strdup(&r->arena, sql.data)) : NULL;
 	buf_release(&sql);
 	if (!st) {
-		app_db_fail(r, DB_EGENERIC, 0);
+		free(key);
+		app_db_fail(r, rc != DB_OK ? rc : DB_EGENERIC, 0);
 		return;
 	}
 	db_params_bind(st, &b);
@@ -412,6 +427,7 @@ void people_http_list(struct req *r)
 	if (rc == DB_DONE)
 		rc = people_attach(c->db, &r->arena, items, pf.as_of);
 	if (rc != DB_DONE && rc != DB_OK) {
+		free(key);
 		json_decref(items);
 		app_db_fail(r, rc, 0);
 		return;
@@ -419,6 +435,8 @@ void people_http_list(struct req *r)
 	resp_json(r, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total",
 				    (json_int_t)total, "page", (json_int_t)page,
 				    "page_size", (json_int_t)page_size));
+	app_memo_keep(r, key, head);
+	free(key);
 }
 
 /* GET /people/counts: active people per org (direct), in the caller's scope. */
