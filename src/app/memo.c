@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "memo.h"
+#include "../base/hash.h"
 
 static const char SQL_HEAD[] = "SELECT seq FROM audit_head WHERE id = 1";
 
@@ -47,17 +48,6 @@ void memo_free(struct memo *m)
 		entry_clear(m, &m->slot[i]);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
-}
-
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
 }
 
 static struct memo_entry *slot_of(struct memo *m, const char *key)

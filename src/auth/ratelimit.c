@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ratelimit.h"
+#include "../base/hash.h"
 
 #define RL_BUCKETS 4096
 
@@ -19,15 +20,6 @@ struct ratelimit {
 	struct rl_bucket b[RL_BUCKETS];
 };
 
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
 
 struct ratelimit *ratelimit_new(int limit, int window_seconds)
 {

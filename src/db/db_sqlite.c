@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sqlite3.h>
 #include "db_internal.h"
+#include "../base/hash.h"
 
 /* Prepared statements kept per connection; the server prepares the same few dozen SQL strings per request. */
 #define SL_CACHE_SIZE 64
@@ -187,15 +188,6 @@ static void sl_close(struct db *db)
 	free(d);
 }
 
-/* FNV-1a, enough to skip most string compares in the cache. */
-static uint64_t sl_hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
 
 /* 1 if only whitespace and semicolons remain. */
 static int sl_blank(const char *p)
@@ -246,7 +238,7 @@ static struct db_stmt *sl_prepare(struct db *db, const char *sql)
 		s->last_used = d->clock;
 		return &s->base;
 	}
-	h = sl_hash(sql);
+	h = fnv1a(sql);
 	for (int i = 0; i < SL_CACHE_SIZE; i++) {
 		s = d->cache[i];
 		if (!s) {

@@ -7,6 +7,7 @@
 #include "../orgs/orgs.h"
 #include "../../base/check.h"
 #include "../../base/date.h"
+#include "../../base/hash.h"
 #include "../../base/json.h"
 
 /* ---------------------------------------------------------------- SQL */
@@ -184,7 +185,7 @@ static int org_state(struct db *db, struct person_batch *b, int64_t id)
 static int dict_ok_b(struct db *db, struct person_batch *b, const char *dict, const char *code,
 		     const char *old)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h;
 	int64_t n = 0;
 	size_t slot;
 	int rc;
@@ -193,10 +194,7 @@ static int dict_ok_b(struct db *db, struct person_batch *b, const char *dict, co
 		return 1;
 	if (!b || strlen(dict) >= sizeof(b->code[0].dict) || strlen(code) >= sizeof(b->code[0].code))
 		return dict_active(db, dict, code);
-	for (const char *p = dict; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	for (const char *p = code; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = fnv1a_add(fnv1a(dict), code);
 	slot = (size_t)(h % PERSON_BATCH_CODES);
 	if (b->code[slot].state && strcmp(b->code[slot].dict, dict) == 0 &&
 	    strcmp(b->code[slot].code, code) == 0)

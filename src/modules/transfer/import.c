@@ -8,6 +8,7 @@
 #include "../../base/arena.h"
 #include "../../base/check.h"
 #include "../../base/date.h"
+#include "../../base/hash.h"
 #include "../../base/json.h"
 
 const struct people_column people_columns[PC_COUNT] = {
@@ -460,14 +461,6 @@ struct idset {
 	size_t cap, n;
 };
 
-static uint64_t id_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
 
 static int idset_grow(struct idset *s)
 {
@@ -480,7 +473,7 @@ static int idset_grow(struct idset *s)
 		size_t j;
 		if (!s->v[i].row)
 			continue;
-		for (j = id_hash(s->v[i].id) & (cap - 1); v[j].row; j = (j + 1) & (cap - 1))
+		for (j = fnv1a(s->v[i].id) & (cap - 1); v[j].row; j = (j + 1) & (cap - 1))
 			;
 		v[j] = s->v[i];
 	}
@@ -497,7 +490,7 @@ static size_t idset_add(struct idset *s, const char *id, size_t row)
 
 	if ((s->n + 1) * 2 > s->cap && idset_grow(s) != 0)
 		return (size_t)-1;
-	for (j = id_hash(id) & (s->cap - 1); s->v[j].row; j = (j + 1) & (s->cap - 1))
+	for (j = fnv1a(id) & (s->cap - 1); s->v[j].row; j = (j + 1) & (s->cap - 1))
 		if (strcmp(s->v[j].id, id) == 0)
 			return s->v[j].row;
 	snprintf(s->v[j].id, sizeof(s->v[j].id), "%s", id);
