@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "../../src/auth/audit.h"
+#include "testdb.h"
 
 struct fx {
 	char dir[64];
@@ -23,11 +24,7 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/zhibu-test-audit-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/a.db", f->dir);
-	assert_int_equal(db_open(f->path, &f->db), DB_OK);
-	assert_true(db_migrate(f->db, NULL) > 0);
+	assert_int_equal(TESTDB_MAKE(f, "audit", "a.db", 1), 0);
 	random_bytes(&f->keys, sizeof(f->keys));
 	*state = f;
 	return 0;
@@ -36,12 +33,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[160];
 
 	db_close(f->db);
 	free(f->report);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(testdir_remove(f->dir), 0);
 	free(f);
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include "../../src/auth/crypt.h"
 #include "../../src/auth/sm2.h"
 #include "../../src/base/merkle.h"
+#include "testdb.h"
 
 /*
  * Stub of the disclosure module's leaf bytes: the "published versions" are
@@ -69,12 +70,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[160];
 
 	db_close(f->db);
 	free(f->report);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(testdir_remove(f->dir), 0);
 	free(f);
 	return 0;
 }

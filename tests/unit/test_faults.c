@@ -22,6 +22,7 @@
 #include "../../src/base/sheet_int.h"
 #include "../../src/http/http.h"
 #include "../../src/modules/disclosure/disclosure_internal.h"
+#include "testdb.h"
 
 /*
  * This binary is linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
@@ -490,11 +491,7 @@ static int db_setup(void **state)
 	struct audit_who who = { 1, "管理员", "127.0.0.1", "00000000000000aa" };
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/zhibu-test-faults-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/f.db", f->dir);
-	assert_int_equal(db_open(f->path, &f->db), DB_OK);
-	assert_true(db_migrate(f->db, NULL) > 0);
+	assert_int_equal(TESTDB_MAKE(f, "faults", "f.db", 1), 0);
 	memset(&f->keys, 0x42, sizeof(f->keys));
 	for (int i = 0; i < 5; i++) {
 		assert_int_equal(db_begin(f->db), DB_OK);
@@ -509,13 +506,11 @@ static int db_setup(void **state)
 static int db_teardown(void **state)
 {
 	struct dbfx *f = *state;
-	char cmd[160];
 
 	io_fail = 0;
 	if (f->db)
 		db_close(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(testdir_remove(f->dir), 0);
 	free(f);
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include "../../src/base/sheet_int.h"
 #include "../../src/db/db.h"
 #include "../../src/http/http.h"
+#include "testdb.h"
 
 /*
  * test_faults.c fails the allocations of zhibu's own objects through a
@@ -141,10 +142,8 @@ static int sql_setup(void **state)
 static int sql_teardown(void **state)
 {
 	struct sqlfx *f = *state;
-	char cmd[160];
 
-	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(testdir_remove(f->dir), 0);
 	free(f);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include "../../src/auth/crypt.h"
 #include "../../src/base/arena.h"
 #include "../../src/base/date.h"
+#include "testdb.h"
 
 struct fx {
 	char dir[64];
@@ -40,11 +41,7 @@ static int setup(void **state)
 	struct zb_fail e;
 	const char *tags[] = { "dibao" };
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/zhibu-test-grid-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/g.db", f->dir);
-	assert_int_equal(db_open(f->path, &f->db), DB_OK);
-	assert_true(db_migrate(f->db, NULL) > 0);
+	assert_int_equal(TESTDB_MAKE(f, "grid", "g.db", 1), 0);
 	random_bytes(&f->keys, sizeof(f->keys));
 	f->who = (struct audit_who){ 0, "test", "", "" };
 	assert_int_equal(db_begin(f->db), DB_OK);
@@ -78,11 +75,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[160];
 
 	db_close(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(testdir_remove(f->dir), 0);
 	free(f);
 	return 0;
 }

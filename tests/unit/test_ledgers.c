@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "../../src/modules/ledgers/ledgers_internal.h"
 #include "../../src/modules/orgs/orgs.h"
+#include "testdb.h"
 
 static struct ymd D(const char *s)
 {
@@ -179,11 +180,7 @@ static int setup(void **state)
 	struct person_in in = { 0 };
 	struct zb_fail e;
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/zhibu-test-ledgers-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/l.db", f->dir);
-	assert_int_equal(db_open(f->path, &f->db), DB_OK);
-	assert_true(db_migrate(f->db, NULL) > 0);
+	assert_int_equal(TESTDB_MAKE(f, "ledgers", "l.db", 1), 0);
 	random_bytes(&f->keys, sizeof(f->keys));
 	f->who = (struct audit_who){ 0, "test", "", "" };
 	assert_int_equal(db_begin(f->db), DB_OK);
@@ -217,11 +214,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[160];
 
 	db_close(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(testdir_remove(f->dir), 0);
 	free(f);
 	return 0;
 }

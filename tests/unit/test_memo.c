@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "../../src/app/memo.h"
+#include "testdb.h"
 
 /*
  * The database holds the one table memo reads (audit_head) and a list to
@@ -28,11 +29,7 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/zhibu-test-memo-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/m.db", f->dir);
-	if (db_open(f->path, &f->db) != DB_OK)
+	if (TESTDB_MAKE(f, "memo", "m.db", 0) != 0)
 		return -1;
 	if (db_exec(f->db, "CREATE TABLE audit_head (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL);"
 			   "INSERT INTO audit_head VALUES (1, 7);"
@@ -50,16 +47,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char p[160];
 
 	memo_free(f->m);
 	db_close(f->db);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
-	unlink(f->path);
-	rmdir(f->dir);
+	testdir_remove(f->dir);
 	free(f);
 	return 0;
 }

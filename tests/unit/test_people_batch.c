@@ -11,6 +11,7 @@
 #include "../../src/modules/people/people.h"
 #include "../../src/modules/orgs/orgs.h"
 #include "../../src/auth/crypt.h"
+#include "testdb.h"
 
 struct fx {
 	char dir[64];
@@ -25,11 +26,7 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/zhibu-test-batch-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/b.db", f->dir);
-	assert_int_equal(db_open(f->path, &f->db), DB_OK);
-	assert_true(db_migrate(f->db, NULL) > 0);
+	assert_int_equal(TESTDB_MAKE(f, "batch", "b.db", 1), 0);
 	random_bytes(&f->keys, sizeof(f->keys));
 	f->who = (struct audit_who){ 0, "test", "", "" };
 	assert_int_equal(db_begin(f->db), DB_OK);
@@ -45,11 +42,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[160];
 
 	db_close(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(testdir_remove(f->dir), 0);
 	free(f);
 	return 0;
 }

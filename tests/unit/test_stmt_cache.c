@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "../../src/db/db.h"
+#include "testdb.h"
 
 /*
  * The cache is not visible through db.h, so these tests watch what it
@@ -31,11 +32,7 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/zhibu-test-stmt-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/c.db", f->dir);
-	if (db_open(f->path, &f->db) != DB_OK)
+	if (TESTDB_MAKE(f, "stmt", "c.db", 0) != 0)
 		return -1;
 	if (db_exec(f->db, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
 			   "INSERT INTO t (v) VALUES ('一'), ('二'), ('三');") != DB_OK)
@@ -47,15 +44,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char p[160];
 
 	db_close(f->db);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
-	unlink(f->path);
-	rmdir(f->dir);
+	testdir_remove(f->dir);
 	free(f);
 	return 0;
 }
