@@ -23,6 +23,8 @@ const URLS = [
 	'/api/v1/people?org=1&page=2&sort=-name',
 	'/api/v1/people?org=1&page=1&page_size=200&as_of=2022-12-31',
 	`/api/v1/people?q=${encodeURIComponent('王')}`,
+	'/api/v1/people/1',
+	'/api/v1/people/5',
 	'/api/v1/public/disclosures?year=2022',
 	'/api/v1/public/disclosures?page=2&page_size=10',
 	`/api/v1/public/disclosures?q=${encodeURIComponent('公开')}`,

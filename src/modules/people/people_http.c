@@ -700,18 +700,28 @@ fail:
 void people_http_get(struct req *r)
 {
 	struct person_ref p;
+	const char *key;
+	char today[11];
+	int64_t head;
+	int unmask;
 	json_t *j;
 
 	if (!people_req_load(r, req_param_id(r, "id"), &p))
+		return;
+	/* kept until the next write, per person, day (the age) and what the caller may unmask */
+	unmask = perm_has(req_ctx(r), "person.unmask", p.org_path);
+	date_format(date_today_cn(), today);
+	key = arena_printf(&r->arena, "person\x1f%" PRId64 "\x1f%s\x1f%d", p.id, today, unmask);
+	if (app_memo_answer(r, key, &head))
 		return;
 	j = person_detail_json(req_ctx(r)->db, p.id);
 	if (!j) {
 		app_db_fail(r, DB_EGENERIC, 0);
 		return;
 	}
-	json_object_set_new(j, "can_unmask", json_boolean(perm_has(req_ctx(r), "person.unmask",
-								   p.org_path)));
+	json_object_set_new(j, "can_unmask", json_boolean(unmask));
 	resp_json(r, 200, j);
+	app_memo_keep(r, key, head);
 }
 
 /*
