@@ -55,20 +55,11 @@ static struct memo_entry *slot_of(struct memo *m, const char *key)
 	return &m->slot[fnv1a(key) % MEMO_SLOTS];
 }
 
-/* Run a statement that answers one integer. DB_OK or DB_E*. */
+/* The single integer sql gives (with b when not NULL). DB_OK or DB_E*. */
 static int one_int(struct db *db, const char *sql, const struct db_params *b, int64_t *out)
 {
-	struct db_stmt *st = db_prepare(db, sql);
-	int rc;
+	int rc = b ? db_query_int_params(db, out, sql, b) : db_query_int(db, out, sql, "");
 
-	if (!st)
-		return DB_EGENERIC;
-	if (b)
-		db_params_bind(st, b);
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		*out = db_col_int(st, 0);
-	db_finalize(st);
 	return rc == DB_ROW ? DB_OK : rc < 0 ? rc : DB_EGENERIC;
 }
 

@@ -281,6 +281,21 @@ int db_query_int(struct db *db, int64_t *out, const char *sql, const char *fmt, 
 	return rc;
 }
 
+int db_query_int_params(struct db *db, int64_t *out, const char *sql, const struct db_params *b)
+{
+	struct db_stmt *st = db_prepare(db, sql);
+	int rc;
+
+	if (!st)
+		return prepare_rc(db);
+	db_params_bind(st, b);
+	rc = db_step(st);
+	if (rc == DB_ROW && out)
+		*out = db_col_int(st, 0);
+	db_finalize(st);
+	return rc;
+}
+
 int db_run(struct db *db, const char *sql, const char *fmt, ...)
 {
 	struct db_stmt *st = db_prepare(db, sql);

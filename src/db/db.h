@@ -115,6 +115,9 @@ int db_rollback(struct db *db);
  * (cast literals: (int64_t)5), since varargs do not convert.
  */
 int db_query_int(struct db *db, int64_t *out, const char *sql, const char *fmt, ...);
+struct db_params;
+/* Same, with the parameters collected in b (a filter built piece by piece). */
+int db_query_int_params(struct db *db, int64_t *out, const char *sql, const struct db_params *b);
 /* Same, for statements without a result: returns DB_OK or an error. */
 int db_run(struct db *db, const char *sql, const char *fmt, ...);
 /*
