@@ -23,6 +23,7 @@
 #include "../../src/http/http.h"
 #include "../../src/modules/disclosure/disclosure_internal.h"
 #include "testdb.h"
+#include "failat.h"
 
 /*
  * This binary is linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
@@ -39,21 +40,6 @@ void *__real_realloc(void *p, size_t n);
 void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t k, size_t n);
 void *__wrap_realloc(void *p, size_t n);
-
-static long fail_at;	/* 0 = never fail */
-static long alloc_count;
-static int fail_hit;	/* the armed allocation was reached (and failed) */
-
-static int should_fail(void)
-{
-	if (fail_at == 0)
-		return 0;
-	if (++alloc_count == fail_at) {
-		fail_hit = 1;
-		return 1;
-	}
-	return 0;
-}
 
 void *__wrap_malloc(size_t n)
 {
@@ -73,18 +59,6 @@ void *__wrap_realloc(void *p, size_t n)
 static void *json_fault_malloc(size_t n)
 {
 	return should_fail() ? NULL : __real_malloc(n);
-}
-
-static void arm(long n)
-{
-	alloc_count = 0;
-	fail_hit = 0;
-	fail_at = n;
-}
-
-static void disarm(void)
-{
-	fail_at = 0;
 }
 
 /* ---- buf ------------------------------------------------------------------ */

@@ -19,6 +19,7 @@
 #include "../../src/db/db.h"
 #include "../../src/http/http.h"
 #include "testdb.h"
+#include "failat.h"
 
 /*
  * test_faults.c fails the allocations of zhibu's own objects through a
@@ -37,33 +38,6 @@
  * longer reaches the failure. Leaks are left to ASan's leak checker at exit
  * (make asan builds this file too).
  */
-static long fail_at;	/* 0 = never fail */
-static long alloc_count;
-static int fail_hit;	/* the armed allocation was reached (and failed) */
-
-static int should_fail(void)
-{
-	if (fail_at == 0)
-		return 0;
-	if (++alloc_count == fail_at) {
-		fail_hit = 1;
-		return 1;
-	}
-	return 0;
-}
-
-static void arm(long n)
-{
-	alloc_count = 0;
-	fail_hit = 0;
-	fail_at = n;
-}
-
-static void disarm(void)
-{
-	fail_at = 0;
-}
-
 /* ---- SQLite ---------------------------------------------------------------- */
 
 static sqlite3_mem_methods sqlite_default;	/* SQLite's own, wrapped below */

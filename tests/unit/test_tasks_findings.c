@@ -65,8 +65,7 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	db_rollback(f->db);
-	db_close(f->db);
-	assert_int_equal(testdir_remove(f->dir), 0);
+	assert_int_equal(TESTDB_DROP(f), 0);
 	free(f);
 	return 0;
 }

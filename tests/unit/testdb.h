@@ -46,4 +46,7 @@ static inline int testdb_make(char *dir, size_t dirlen, char *path, size_t pathl
 #define TESTDB_MAKE(f, name, file, migrate) \
 	testdb_make((f)->dir, sizeof((f)->dir), (f)->path, sizeof((f)->path), (name), (file), &(f)->db, (migrate))
 
+/* Close f's database and remove its folder: the teardown of a TESTDB_MAKE fixture. 0 / -1. */
+#define TESTDB_DROP(f) (db_close((f)->db), (f)->db = NULL, testdir_remove((f)->dir))
+
 #endif
